@@ -1,0 +1,1 @@
+"""Device drivers: wire protocols only, no Home Assistant import."""

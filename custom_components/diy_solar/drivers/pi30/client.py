@@ -1,0 +1,195 @@
+"""The async PI30 client: one command in flight, timeouts, retries, confirmed setters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from .codec import decode_response, encode_request
+from .exceptions import (
+    Pi30ConnectionError,
+    Pi30ProtocolError,
+    Pi30RejectedError,
+)
+from .models import (
+    CurrentOptions,
+    DeviceMode,
+    GeneralStatus,
+    ParallelStatus,
+    RatedInfo,
+    WarningStatus,
+    parse_current_options,
+    parse_qflag,
+    parse_qid,
+    parse_qmod,
+    parse_qpgs,
+    parse_qpi,
+    parse_qpigs,
+    parse_qpiri,
+    parse_qpiws,
+    parse_qvfw,
+)
+from .settings import Capabilities, SettingKey
+from .transport import Transport
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 3.0  # 1 s is too short on some hosts; a QPIGS reply alone takes 0.46 s
+DEFAULT_RETRIES = 2
+
+
+@dataclass(frozen=True)
+class Identity:
+    protocol_id: str
+    serial_number: str
+    firmware_version: str
+
+
+@dataclass
+class WriteStats:
+    """How many setting writes were sent, and how many were skipped as unchanged."""
+
+    sent: int = 0
+    skipped: int = 0
+    by_setting: dict[str, int] = field(default_factory=dict)
+
+
+class Pi30Client:
+    """Talks PI30 over any Transport."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+    ) -> None:
+        self.transport = transport
+        self._timeout = timeout
+        self._retries = retries
+        self._lock = asyncio.Lock()
+        self.raw_frames: dict[str, bytes] = {}
+        self.writes = WriteStats()
+        self.capabilities: Capabilities | None = None
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+    async def query(self, command: str) -> str:
+        """Send command, return the response payload.
+
+        A frame with a bad CRC or shape is asked for again; silence is not,
+        since a unit that ignores a command stays silent however often asked.
+        """
+        request = encode_request(command)
+        async with self._lock:
+            for attempt in range(self._retries + 1):
+                try:
+                    async with asyncio.timeout(self._timeout):
+                        raw = await self.transport.exchange(request)
+                except TimeoutError as err:
+                    await self.transport.close()
+                    raise Pi30ConnectionError(
+                        f"{command}: no answer from {self.transport.address} "
+                        f"within {self._timeout:g} s"
+                    ) from err
+                self.raw_frames[command] = raw
+                try:
+                    payload = decode_response(raw)
+                except Pi30ProtocolError as err:
+                    # Drop what may still be in flight so the retry reads a fresh frame.
+                    await self.transport.close()
+                    if attempt == self._retries:
+                        raise
+                    _LOGGER.debug("%s: %s; asking again", command, err)
+                    continue
+                if payload.startswith("NAK"):
+                    raise Pi30RejectedError(f"{command}: the inverter answered NAK")
+                return payload
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def get_status(self) -> GeneralStatus:
+        return parse_qpigs(await self.query("QPIGS"))
+
+    async def get_rated(self) -> RatedInfo:
+        rated = parse_qpiri(await self.query("QPIRI"))
+        if self.capabilities is not None:
+            self.capabilities = Capabilities(
+                rated,
+                self.capabilities.charge_currents,
+                self.capabilities.utility_charge_currents,
+            )
+        return rated
+
+    async def get_mode(self) -> DeviceMode:
+        return parse_qmod(await self.query("QMOD"))
+
+    async def get_warnings(self) -> WarningStatus:
+        return parse_qpiws(await self.query("QPIWS"))
+
+    async def get_flags(self) -> dict[str, bool]:
+        return parse_qflag(await self.query("QFLAG"))
+
+    async def get_parallel(self, index: int) -> ParallelStatus:
+        return parse_qpgs(await self.query(f"QPGS{index}"))
+
+    async def get_identity(self) -> Identity:
+        return Identity(
+            protocol_id=parse_qpi(await self.query("QPI")),
+            serial_number=parse_qid(await self.query("QID")),
+            firmware_version=parse_qvfw(await self.query("QVFW")),
+        )
+
+    async def _current_options(self, command: str) -> CurrentOptions | None:
+        try:
+            return parse_current_options(await self.query(command), command)
+        except (Pi30RejectedError, Pi30ConnectionError, Pi30ProtocolError) as err:
+            # Older units lack these queries; their current setters stay locked.
+            _LOGGER.debug("%s unavailable: %s", command, err)
+            return None
+
+    async def read_capabilities(self) -> Capabilities:
+        """Read the ratings and allowed currents that setters are checked against."""
+        rated = parse_qpiri(await self.query("QPIRI"))
+        self.capabilities = Capabilities(
+            rated,
+            await self._current_options("QMCHGCR"),
+            await self._current_options("QMUCHGCR"),
+        )
+        return self.capabilities
+
+    async def set_setting(self, key: SettingKey, value: float) -> bool:
+        """Write a setting and confirm it by reading QPIRI back.
+
+        Returns False when the unit already had the value (nothing sent).
+        Raises Pi30ValueError (nothing sent) for a value the unit does not
+        allow, Pi30RejectedError on NAK, silence, or a value that did not take.
+        """
+        caps = self.capabilities or await self.read_capabilities()
+        command = caps.command(key, value)
+        if _same(caps.current_value(key), value):
+            self.writes.skipped += 1
+            return False
+        try:
+            answer = await self.query(command)
+        except Pi30ConnectionError as err:
+            # Some units stay silent on setters they do not support.
+            raise Pi30RejectedError(f"{command}: no answer, setting not applied") from err
+        finally:
+            self.writes.sent += 1
+            self.writes.by_setting[key] = self.writes.by_setting.get(key, 0) + 1
+        if not answer.startswith("ACK"):
+            raise Pi30RejectedError(f"{command}: unexpected answer {answer!r}")
+        await self.get_rated()
+        caps = self.capabilities
+        if not _same(caps.current_value(key), value):
+            raise Pi30RejectedError(
+                f"{command}: acknowledged, but the inverter reports "
+                f"{caps.current_value(key)} afterwards"
+            )
+        return True
+
+
+def _same(current: float | None, wanted: float) -> bool:
+    return current is not None and abs(current - wanted) < 0.05

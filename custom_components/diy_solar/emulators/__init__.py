@@ -1,0 +1,1 @@
+"""Wire-level device emulators for tests, benchmarks and the built-in simulator."""

@@ -1,0 +1,274 @@
+"""An emulated Voltronic/Axpert inverter speaking PI30 over a pty, TCP, or in memory.
+
+It keeps its settings (setters change what QPIRI reports, values out of range
+get NAK), reports QPIGS from a Plant, and can misbehave on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import tty
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..drivers.pi30.codec import decode_request, encode_response
+from ..drivers.pi30.exceptions import Pi30Error
+from ..drivers.pi30.models import WARNING_BITS, CurrentOptions, parse_qpiri
+from ..drivers.pi30.settings import Capabilities, SettingKey
+from .plant import Plant, solar_elevation
+
+HID_REPORT = 8
+
+
+@dataclass
+class Faults:
+    """What to get wrong next; counters count down one per answered request."""
+
+    delay: float = 0.0
+    silent: bool = False
+    corrupt_crc: int = 0
+    truncate: int = 0
+    nak: int = 0
+    ignore_writes: bool = False
+
+
+# Setter prefix -> (setting, QPIRI field index). Longest prefixes first.
+_SETTERS: tuple[tuple[str, SettingKey, int], ...] = (
+    ("MUCHGC", SettingKey.MAX_UTILITY_CHARGE_CURRENT, 13),
+    ("MCHGC", SettingKey.MAX_CHARGE_CURRENT, 14),
+    ("PBFT", SettingKey.FLOAT_VOLTAGE, 11),
+    ("PCVV", SettingKey.BULK_VOLTAGE, 10),
+    ("PBCV", SettingKey.RECHARGE_VOLTAGE, 8),
+    ("PBDV", SettingKey.REDISCHARGE_VOLTAGE, 22),
+    ("PSDV", SettingKey.CUTOFF_VOLTAGE, 9),
+    ("POP", SettingKey.OUTPUT_SOURCE_PRIORITY, 16),
+    ("PCP", SettingKey.CHARGER_SOURCE_PRIORITY, 17),
+)
+# A 48 V, 5 kVA unit with lithium-friendly settings.
+DEFAULT_QPIRI = (
+    "230.0 21.7 230.0 50.0 21.7 5000 5000 48.0 51.0 47.0 55.2 54.0 2 30 060 0 2 1 9 01 0 0 "
+    "53.0 0 1"
+).split()
+
+
+@dataclass
+class Pi30Emulator:
+    """State and answers of one inverter."""
+
+    plant: Plant = field(default_factory=Plant)
+    serial_number: str = "92932105105315"
+    firmware: str = "00072.70"
+    qpiri: list[str] = field(default_factory=lambda: list(DEFAULT_QPIRI))
+    charge_currents: str = "010 020 030 040 050 060 070 080 090 100 110 120"
+    utility_charge_currents: str = "002 010 020 030 040 050 060 070 080 090 100"
+    faults: Faults = field(default_factory=Faults)
+    clock: Callable[[], float] | None = None
+    follow_sun: bool = False
+    warnings: set[str] = field(default_factory=set)
+    requests: list[str] = field(default_factory=list)
+    vanished: bool = False
+
+    def _now(self) -> None:
+        if self.clock is None:
+            return
+        now = self.clock()
+        elevation = None
+        if self.follow_sun:
+            local = time.localtime(now)
+            elevation = solar_elevation(local.tm_hour + local.tm_min / 60 + local.tm_sec / 3600)
+        self.plant.advance(now, elevation)
+
+    def _capabilities(self) -> Capabilities:
+        def options(text: str) -> CurrentOptions:
+            return CurrentOptions(tuple(int(v) for v in text.split()), 3)
+
+        return Capabilities(
+            parse_qpiri(" ".join(self.qpiri)),
+            options(self.charge_currents),
+            options(self.utility_charge_currents),
+        )
+
+    def answer(self, command: str) -> str | None:
+        """The payload for a command, or None for a command this unit ignores."""
+        self._now()
+        if self.faults.nak > 0:
+            self.faults.nak -= 1
+            return "NAKss"
+        for prefix, key, index in _SETTERS:
+            if command.startswith(prefix):
+                return self._set(key, index, command.removeprefix(prefix))
+        queries: dict[str, Callable[[], str]] = {
+            "QPI": lambda: "PI30",
+            "QID": lambda: self.serial_number,
+            "QVFW": lambda: f"VERFW:{self.firmware}",
+            "QPIGS": self._qpigs,
+            "QPIRI": lambda: " ".join(self.qpiri),
+            "QMOD": self._qmod,
+            "QPIWS": self._qpiws,
+            "QFLAG": lambda: "EbkuvxzDajy",
+            "QMCHGCR": lambda: self.charge_currents,
+            "QMUCHGCR": lambda: self.utility_charge_currents,
+        }
+        if command in queries:
+            return queries[command]()
+        if command.startswith("QPGS"):
+            return None
+        return "NAKss"
+
+    def _set(self, key: SettingKey, index: int, text: str) -> str:
+        try:
+            value = float(text)
+            self._capabilities().command(key, value)
+        except (ValueError, Pi30Error):
+            return "NAKss"
+        if not self.faults.ignore_writes:
+            width = len(self.qpiri[index])
+            self.qpiri[index] = (
+                f"{value:04.1f}" if "." in self.qpiri[index] else f"{int(value):0{width}d}"
+            )
+        return "ACK"
+
+    def _qmod(self) -> str:
+        if self.warnings & {"inverter_fault"}:
+            return "F"
+        return "L" if self.plant.grid_present and self.plant.pv_w < self.plant.load_w else "B"
+
+    def _qpiws(self) -> str:
+        bits = ["0"] * 32
+        for name in self.warnings:
+            bits[WARNING_BITS[name]] = "1"
+        return "".join(bits)
+
+    def _qpigs(self) -> str:
+        p = self.plant
+        volts = p.battery_voltage
+        charge_a = max(0, round(p.battery_w / volts))
+        discharge_a = max(0, round(-p.battery_w / volts))
+        pv_v = 0.0 if p.pv_w <= 0 else 310.0
+        pv_a = 0.0 if p.pv_w <= 0 else p.pv_w / pv_v
+        grid_v = p.grid_voltage if p.grid_present else 0.0
+        grid_hz = p.grid_frequency if p.grid_present else 0.0
+        load_va = round(p.load_w * 1.08)
+        status = "00010" + ("1" if charge_a else "0") + ("1" if charge_a and p.pv_w else "0") + "0"
+        return (
+            f"{grid_v:05.1f} {grid_hz:04.1f} 230.0 50.0 {load_va:04d} {round(p.load_w):04d} "
+            f"{min(100, round(p.load_w / 50)):03d} 400 {volts:05.2f} {charge_a:03d} "
+            f"{round(p.soc * 100):03d} 0035 {pv_a:04.1f} {pv_v:05.1f} {volts:05.2f} "
+            f"{discharge_a:05d} {status} 00 00 {round(p.pv_w):05d} 010"
+        )
+
+    async def handle(self, request: bytes) -> bytes | None:
+        """Bytes in, bytes out, faults applied; None means no answer at all."""
+        if self.vanished or self.faults.silent:
+            return None
+        if self.faults.delay:
+            await asyncio.sleep(self.faults.delay)
+        try:
+            command = decode_request(request)
+        except Pi30Error:
+            return encode_response("NAKss")
+        self.requests.append(command)
+        payload = self.answer(command)
+        if payload is None:
+            return None
+        frame = encode_response(payload)
+        if self.faults.corrupt_crc > 0:
+            self.faults.corrupt_crc -= 1
+            frame = frame[:-3] + bytes([frame[-3] ^ 0x55, frame[-2]]) + b"\r"
+        elif self.faults.truncate > 0:
+            self.faults.truncate -= 1
+            frame = frame[: len(frame) // 2] + b"\r"
+        return frame
+
+
+class PtyServer:
+    """Serves an emulator on a pseudo-terminal; the slave path is the 'port'.
+
+    With hid=True it answers in NUL-padded 8-byte reports like the USB port.
+    """
+
+    def __init__(self, emulator: Pi30Emulator, *, hid: bool = False) -> None:
+        self.emulator = emulator
+        self._hid = hid
+        self._master, self._slave = os.openpty()
+        # Raw mode: no CR/LF translation or echo, as on a real serial line.
+        tty.setraw(self._slave)
+        os.set_blocking(self._master, False)
+        self.path = os.ttyname(self._slave)
+        self._buffer = bytearray()
+        self._tasks: set[asyncio.Task[None]] = set()
+        asyncio.get_running_loop().add_reader(self._master, self._on_readable)
+
+    def _on_readable(self) -> None:
+        try:
+            self._buffer += os.read(self._master, 1024)
+        except OSError:
+            return
+        while b"\r" in self._buffer:
+            end = self._buffer.index(b"\r") + 1
+            request = bytes(self._buffer[:end]).lstrip(b"\x00")
+            del self._buffer[:end]
+            task = asyncio.get_running_loop().create_task(self._reply(request))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _reply(self, request: bytes) -> None:
+        response = await self.emulator.handle(request)
+        if response is None:
+            return
+        if self._hid:
+            response = b"".join(
+                response[i : i + HID_REPORT].ljust(HID_REPORT, b"\x00")
+                for i in range(0, len(response), HID_REPORT)
+            )
+        with contextlib.suppress(OSError):
+            os.write(self._master, response)
+
+    def close(self) -> None:
+        asyncio.get_running_loop().remove_reader(self._master)
+        for task in self._tasks:
+            task.cancel()
+        os.close(self._master)
+        os.close(self._slave)
+
+
+class TcpServer:
+    """Serves an emulator like a TCP serial gateway (one client at a time)."""
+
+    def __init__(self, emulator: Pi30Emulator) -> None:
+        self.emulator = emulator
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._client, host, port or self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for other in list(self._writers):
+            other.close()
+        self._writers.add(writer)
+        try:
+            while request := await reader.readuntil(b"\r"):
+                response = await self.emulator.handle(request)
+                if response is not None:
+                    writer.write(response)
+                    await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    async def stop(self) -> None:
+        """Vanish: refuse connections and drop the current client."""
+        for writer in list(self._writers):
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
