@@ -42,8 +42,8 @@ def encode_request(command: str) -> bytes:
 
 
 def _trim(frame: bytes) -> bytes:
-    """Drop HID NUL padding and a trailing LF that some units add after CR."""
-    frame = frame.rstrip(b"\x00")
+    """Drop HID NUL padding, and the LF that units ending in CR LF leave on either side."""
+    frame = frame.lstrip(b"\n\x00").rstrip(b"\x00")
     if frame.endswith(b"\r\n"):
         frame = frame[:-1]
     return frame

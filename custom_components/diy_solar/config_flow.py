@@ -1,0 +1,283 @@
+"""Config flow: device type, then transport, then a real read before the entry exists."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import serialx
+import voluptuous as vol
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
+from homeassistant.core import callback
+from homeassistant.helpers import selector
+from homeassistant.helpers.service_info.usb import UsbServiceInfo
+
+from .connection import build_client, describe
+from .const import (
+    CONF_DEVICE_TYPE,
+    CONF_HID_PID,
+    CONF_HID_VID,
+    CONF_SCAN_INTERVAL,
+    CONF_TRANSPORT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_TCP_PORT,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+    DeviceType,
+    TransportKind,
+)
+from .drivers.pi30 import (
+    AXPERT_HID_PID,
+    AXPERT_HID_VID,
+    Identity,
+    Pi30ConnectionError,
+    Pi30Error,
+    Pi30RejectedError,
+    is_placeholder_serial,
+    list_hidraw,
+)
+
+
+class CannotConnect(Exception):
+    """Nothing answered."""
+
+
+class WrongProtocol(Exception):
+    """Something answered, but not in PI30."""
+
+
+async def _async_identify(data: Mapping[str, Any]) -> Identity:
+    client, _ = build_client(data)
+    try:
+        identity = await client.get_identity()
+    except Pi30ConnectionError as err:
+        raise CannotConnect from err
+    except (Pi30RejectedError, Pi30Error) as err:
+        raise WrongProtocol from err
+    finally:
+        await client.close()
+    if identity.protocol_id != "PI30":
+        raise WrongProtocol
+    return identity
+
+
+def _serial_ports() -> list[selector.SelectOptionDict]:
+    return [
+        selector.SelectOptionDict(
+            value=port.device,
+            label=f"{port.device} ({port.product or port.manufacturer or 'unknown'})",
+        )
+        for port in serialx.list_serial_ports()
+    ]
+
+
+def _hid_devices() -> list[selector.SelectOptionDict]:
+    return [
+        selector.SelectOptionDict(value=d.path, label=f"{d.path} ({d.vid:04x}:{d.pid:04x})")
+        for d in list_hidraw()
+    ]
+
+
+def _device_schema(options: list[selector.SelectOptionDict], default: str | None) -> vol.Schema:
+    # custom_value: a port the listing misses can still be typed in.
+    return vol.Schema(
+        {
+            vol.Required(CONF_DEVICE, default=default or vol.UNDEFINED): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=options, custom_value=True)
+            )
+        }
+    )
+
+
+def _tcp_schema(host: str | None, port: int) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=host or vol.UNDEFINED): str,
+            vol.Required(CONF_PORT, default=port): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=65535)
+            ),
+        }
+    )
+
+
+class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> DiySolarOptionsFlow:
+        return DiySolarOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="user", menu_options=[t.value for t in DeviceType])
+
+    async def async_step_axpert(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return self.async_show_menu(
+            step_id="axpert", menu_options=[t.value for t in TransportKind]
+        )
+
+    async def async_step_serial(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_transport_step(
+            TransportKind.SERIAL,
+            user_input,
+            lambda current: _device_schema(_serial_ports(), current.get(CONF_DEVICE)),
+        )
+
+    async def async_step_tcp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._async_transport_step(
+            TransportKind.TCP,
+            user_input,
+            lambda current: _tcp_schema(
+                current.get(CONF_HOST), current.get(CONF_PORT, DEFAULT_TCP_PORT)
+            ),
+        )
+
+    async def async_step_hid(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._async_transport_step(
+            TransportKind.HID,
+            user_input,
+            lambda current: _device_schema(_hid_devices(), current.get(CONF_DEVICE)),
+        )
+
+    async def async_step_simulator(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_finish(
+            {CONF_DEVICE_TYPE: DeviceType.AXPERT, CONF_TRANSPORT: TransportKind.SIMULATOR}, {}
+        ) or self.async_abort(reason="cannot_connect")
+
+    async def _async_transport_step(
+        self,
+        kind: TransportKind,
+        user_input: dict[str, Any] | None,
+        schema_fn: Any,
+    ) -> ConfigFlowResult:
+        reconfiguring = self.source == SOURCE_RECONFIGURE
+        current: Mapping[str, Any] = (
+            self._get_reconfigure_entry().data if reconfiguring else {}
+        )
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**current, CONF_DEVICE_TYPE: DeviceType.AXPERT, CONF_TRANSPORT: kind}
+            data.update(user_input)
+            if kind is TransportKind.HID:
+                data.setdefault(CONF_HID_VID, AXPERT_HID_VID)
+                data.setdefault(CONF_HID_PID, AXPERT_HID_PID)
+            result = await self._async_finish(data, errors)
+            if result is not None:
+                return result
+            current = user_input
+        schema = await self.hass.async_add_executor_job(schema_fn, current)
+        return self.async_show_form(step_id=kind.value, data_schema=schema, errors=errors)
+
+    async def _async_finish(
+        self, data: dict[str, Any], errors: dict[str, str]
+    ) -> ConfigFlowResult | None:
+        """Identify the device and create or update the entry; None with errors set."""
+        try:
+            identity = await _async_identify(data)
+        except CannotConnect:
+            errors["base"] = "cannot_connect"
+            return None
+        except WrongProtocol:
+            errors["base"] = "wrong_protocol"
+            return None
+        except Exception:  # noqa: BLE001 - the user sees "unknown", the log the cause
+            LOGGER.exception("Unexpected error while identifying the inverter")
+            errors["base"] = "unknown"
+            return None
+        serial = identity.serial_number
+        # Placeholder serials are shared by many units; the stable port path is not.
+        unique_id = describe(data) if is_placeholder_serial(serial) else serial
+        await self.async_set_unique_id(unique_id)
+        if self.source == SOURCE_RECONFIGURE:
+            self._abort_if_unique_id_mismatch(reason="wrong_device")
+            entry = self._get_reconfigure_entry()
+            self.hass.config_entries.async_update_entry(entry, data=data)
+            return self.async_abort(reason="reconfigure_successful")
+        self._abort_if_unique_id_configured(updates=data)
+        return self.async_create_entry(title=f"Axpert {serial}", data=data)
+
+    async def async_step_usb(self, discovery_info: UsbServiceInfo) -> ConfigFlowResult:
+        vid, pid = int(discovery_info.vid, 16), int(discovery_info.pid, 16)
+        nodes = await self.hass.async_add_executor_job(list_hidraw)
+        paths = [d.path for d in nodes if (d.vid, d.pid) == (vid, pid)]
+        if not paths:
+            return self.async_abort(reason="no_hidraw")
+        self._discovered = {
+            CONF_DEVICE_TYPE: DeviceType.AXPERT,
+            CONF_TRANSPORT: TransportKind.HID,
+            CONF_DEVICE: paths[0],
+            CONF_HID_VID: vid,
+            CONF_HID_PID: pid,
+        }
+        self._async_abort_entries_match({CONF_TRANSPORT: TransportKind.HID, CONF_DEVICE: paths[0]})
+        self.context["title_placeholders"] = {"device": paths[0]}
+        return await self.async_step_usb_confirm()
+
+    async def async_step_usb_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            result = await self._async_finish(self._discovered, errors)
+            if result is not None:
+                return result
+        self._set_confirm_only()
+        return self.async_show_form(
+            step_id="usb_confirm",
+            description_placeholders={"device": self._discovered[CONF_DEVICE]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        kind = TransportKind(self._get_reconfigure_entry().data[CONF_TRANSPORT])
+        if kind is TransportKind.SIMULATOR:
+            return self.async_abort(reason="nothing_to_reconfigure")
+        step = {
+            TransportKind.SERIAL: self.async_step_serial,
+            TransportKind.TCP: self.async_step_tcp,
+            TransportKind.HID: self.async_step_hid,
+        }[kind]
+        return await step(user_input)
+
+
+class DiySolarOptionsFlow(OptionsFlow):
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_SCAN_INTERVAL): selector.NumberSelector(
+                            selector.NumberSelectorConfig(
+                                min=MIN_SCAN_INTERVAL,
+                                max=MAX_SCAN_INTERVAL,
+                                step=1,
+                                unit_of_measurement="s",
+                                mode=selector.NumberSelectorMode.BOX,
+                            )
+                        )
+                    }
+                ),
+                {CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL, **self.config_entry.options},
+            ),
+        )
