@@ -9,7 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util import dt as dt_util
+from homeassistant.util.dt import utcnow
 
 from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
 from .drivers.pi30 import (
@@ -81,7 +81,7 @@ class Pi30Coordinator(DataUpdateCoordinator[Pi30Data]):
                 mode=await self.client.get_mode(),
                 warnings=await self.client.get_warnings(),
                 capabilities=capabilities,
-                sampled_at=dt_util.utcnow(),
+                sampled_at=utcnow(),
             )
         except Pi30Error as err:
             raise _translated(UpdateFailed, "communication_error", err) from err

@@ -78,7 +78,7 @@ class Pi30Number(DiySolarEntity, NumberEntity):
 
     @property
     def native_min_value(self) -> float:
-        return min(self._allowed.minimum, *self._allowed.extra)
+        return min((self._allowed.minimum, *self._allowed.extra))
 
     @property
     def native_max_value(self) -> float:

@@ -66,7 +66,7 @@ class Pi30Client:
         retries: int = DEFAULT_RETRIES,
     ) -> None:
         self.transport = transport
-        self._timeout = timeout
+        self.timeout = timeout
         self._retries = retries
         self._lock = asyncio.Lock()
         self.raw_frames: dict[str, bytes] = {}
@@ -86,13 +86,13 @@ class Pi30Client:
         async with self._lock:
             for attempt in range(self._retries + 1):
                 try:
-                    async with asyncio.timeout(self._timeout):
+                    async with asyncio.timeout(self.timeout):
                         raw = await self.transport.exchange(request)
                 except TimeoutError as err:
                     await self.transport.close()
                     raise Pi30ConnectionError(
                         f"{command}: no answer from {self.transport.address} "
-                        f"within {self._timeout:g} s"
+                        f"within {self.timeout:g} s"
                     ) from err
                 self.raw_frames[command] = raw
                 try:

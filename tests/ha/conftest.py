@@ -1,0 +1,67 @@
+"""Home Assistant fixtures, in the WLED shape: an entry, and the entry set up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from unittest.mock import PropertyMock, patch
+
+import pytest
+from homeassistant.const import CONF_DEVICE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.diy_solar.const import (
+    CONF_DEVICE_TYPE,
+    CONF_TRANSPORT,
+    DOMAIN,
+    DeviceType,
+    TransportKind,
+)
+from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/diy_solar."""
+
+
+@pytest.fixture
+def mock_config_entry(pty_server: PtyServer, emulator: Pi30Emulator) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Axpert {emulator.serial_number}",
+        unique_id=emulator.serial_number,
+        data={
+            CONF_DEVICE_TYPE: DeviceType.AXPERT,
+            CONF_TRANSPORT: TransportKind.SERIAL,
+            CONF_DEVICE: pty_server.path,
+        },
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create entities that start disabled as enabled, to snapshot them too."""
+    with patch.object(
+        Entity, "entity_registry_enabled_default", new_callable=PropertyMock, return_value=True
+    ):
+        yield
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialize registry entries and states the Home Assistant way (stable ids)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

@@ -1,0 +1,223 @@
+"""Every branch of the config, options and reconfigure flows, against a live emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USB, SOURCE_USER
+from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.usb import UsbServiceInfo
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.diy_solar.const import (
+    CONF_DEVICE_TYPE,
+    CONF_HID_PID,
+    CONF_HID_VID,
+    CONF_TRANSPORT,
+    DOMAIN,
+)
+from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
+from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer, TcpServer
+
+SERIAL = "92932105105315"
+
+
+async def _menu_to(hass: HomeAssistant, transport: str) -> dict:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "axpert"}
+    )
+    assert result["type"] is FlowResultType.MENU
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": transport}
+    )
+
+
+async def test_serial_flow_creates_entry(hass: HomeAssistant, pty_server: PtyServer) -> None:
+    result = await _menu_to(hass, "serial")
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: pty_server.path}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Axpert {SERIAL}"
+    assert result["result"].unique_id == SERIAL
+    assert result["data"] == {
+        CONF_DEVICE_TYPE: "axpert",
+        CONF_TRANSPORT: "serial",
+        CONF_DEVICE: pty_server.path,
+    }
+
+
+async def test_serial_flow_recovers_from_errors(
+    hass: HomeAssistant, pty_server: PtyServer, emulator: Pi30Emulator
+) -> None:
+    result = await _menu_to(hass, "serial")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: "/dev/does-not-exist"}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    emulator.faults.nak = 1
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: pty_server.path}
+    )
+    assert result["errors"] == {"base": "wrong_protocol"}
+    with patch(
+        "custom_components.diy_solar.config_flow._async_identify", side_effect=RuntimeError
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_DEVICE: pty_server.path}
+        )
+    assert result["errors"] == {"base": "unknown"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: pty_server.path}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_wrong_protocol_id(
+    hass: HomeAssistant, pty_server: PtyServer, emulator: Pi30Emulator
+) -> None:
+    with patch.object(Pi30Emulator, "answer", lambda self, c: "PI17" if c == "QPI" else "NAKss"):
+        result = await _menu_to(hass, "serial")
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_DEVICE: pty_server.path}
+        )
+    assert result["errors"] == {"base": "wrong_protocol"}
+
+
+async def test_placeholder_serial_falls_back_to_the_port(
+    hass: HomeAssistant, pty_server: PtyServer, emulator: Pi30Emulator
+) -> None:
+    emulator.serial_number = "55355535553555"
+    result = await _menu_to(hass, "serial")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: pty_server.path}
+    )
+    assert result["result"].unique_id == pty_server.path
+
+
+async def test_already_configured(
+    hass: HomeAssistant, pty_server: PtyServer, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await _menu_to(hass, "serial")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: pty_server.path}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_tcp_flow(hass: HomeAssistant, emulator: Pi30Emulator) -> None:
+    server = TcpServer(emulator)
+    await server.start()
+    result = await _menu_to(hass, "tcp")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: server.port}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == "127.0.0.1"
+    await server.stop()
+
+
+async def test_hid_flow(hass: HomeAssistant, emulator: Pi30Emulator) -> None:
+    server = PtyServer(emulator, hid=True)
+    result = await _menu_to(hass, "hid")
+    assert result["step_id"] == "hid"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: server.path}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HID_VID] == 0x0665
+    assert result["data"][CONF_HID_PID] == 0x5161
+    server.close()
+
+
+async def test_simulator_flow_and_its_entities(hass: HomeAssistant) -> None:
+    result = await _menu_to(hass, "simulator")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    state = hass.states.get(f"sensor.axpert_{SERIAL}_battery_capacity")
+    assert state is not None
+    assert 0 <= int(state.state) <= 100
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": result["result"].entry_id}
+    )
+    assert result["reason"] == "nothing_to_reconfigure"
+
+
+async def test_usb_discovery(
+    hass: HomeAssistant, emulator: Pi30Emulator, tmp_path: Path
+) -> None:
+    server = PtyServer(emulator, hid=True)
+    node = tmp_path / "hidraw3" / "device"
+    node.mkdir(parents=True)
+    (node / "uevent").write_text("HID_ID=0003:00000665:00005161\n")
+    info = UsbServiceInfo(
+        device="/dev/bus/usb/001/004",
+        vid="0665",
+        pid="5161",
+        serial_number=None,
+        manufacturer=None,
+        description="USB to Serial",
+    )
+    with patch.object(pi30_transport, "SYSFS_HIDRAW", tmp_path), patch(
+        "custom_components.diy_solar.config_flow.list_hidraw",
+        lambda: [pi30_transport.HidDevice(server.path, 0x0665, 0x5161)],
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USB}, data=info
+        )
+        assert result["step_id"] == "usb_confirm"
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_DEVICE] == server.path
+    server.close()
+
+
+async def test_usb_discovery_without_hidraw(hass: HomeAssistant) -> None:
+    info = UsbServiceInfo(
+        device="/dev/bus/usb/001/004", vid="0665", pid="5161",
+        serial_number=None, manufacturer=None, description=None,
+    )
+    with patch("custom_components.diy_solar.config_flow.list_hidraw", list):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USB}, data=info
+        )
+    assert result["reason"] == "no_hidraw"
+
+
+async def test_reconfigure_changes_the_port(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    moved = PtyServer(emulator)
+    result = await init_integration.start_reconfigure_flow(hass)
+    assert result["step_id"] == "serial"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: moved.path}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert init_integration.data[CONF_DEVICE] == moved.path
+    assert hass.states.get(f"sensor.axpert_{SERIAL}_battery_capacity").state == "62"
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    moved.close()
+
+
+async def test_reconfigure_refuses_another_inverter(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    other = PtyServer(Pi30Emulator(serial_number="11112222333344"))
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: other.path}
+    )
+    assert result["reason"] == "wrong_device"
+    other.close()
