@@ -1,0 +1,95 @@
+"""Readies the demo Home Assistant: owner account, onboarding, and a simulated inverter.
+
+Talks only to the local instance, through the same REST endpoints the UI uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+USER, PASSWORD = "demo", "demo-solar"
+
+
+def call(base: str, path: str, body: dict | None = None, token: str | None = None,
+         form: bool = False) -> dict:
+    headers = {}
+    data = None
+    if body is not None:
+        if form:
+            data = urllib.parse.urlencode(body).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + path, data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read()
+    return json.loads(text) if text else {}
+
+
+def wait_until_up(base: str) -> list[dict]:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            return call(base, "/api/onboarding")  # type: ignore[return-value]
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(1)
+    raise SystemExit("Home Assistant did not start within 3 minutes; see the log above")
+
+
+def token_for(base: str, client_id: str, code: str) -> str:
+    answer = call(
+        base, "/auth/token",
+        {"grant_type": "authorization_code", "code": code, "client_id": client_id},
+        form=True,
+    )
+    return answer["access_token"]
+
+
+def login(base: str, client_id: str) -> str:
+    flow = call(base, "/auth/login_flow", {
+        "client_id": client_id, "handler": ["homeassistant", None],
+        "redirect_uri": client_id,
+    })
+    done = call(base, f"/auth/login_flow/{flow['flow_id']}", {
+        "client_id": client_id, "username": USER, "password": PASSWORD,
+    })
+    return token_for(base, client_id, done["result"])
+
+
+def main(base: str) -> None:
+    client_id = base + "/"
+    steps = {s["step"]: s["done"] for s in wait_until_up(base)}
+    if not steps.get("user"):
+        created = call(base, "/api/onboarding/users", {
+            "client_id": client_id, "name": "Demo", "username": USER,
+            "password": PASSWORD, "language": "en",
+        })
+        token = token_for(base, client_id, created["auth_code"])
+        call(base, "/api/onboarding/core_config", {}, token)
+        call(base, "/api/onboarding/analytics", {}, token)
+        call(base, "/api/onboarding/integration",
+             {"client_id": client_id, "redirect_uri": client_id}, token)
+    else:
+        token = login(base, client_id)
+
+    entries = call(base, "/api/config/config_entries/entry?domain=diy_solar", token=token)
+    if not entries:
+        flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
+        for step in ("axpert", "simulator"):
+            flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}",
+                        {"next_step_id": step}, token)
+        print(f"Added: {flow.get('title')}")
+    print(f"\nDIY Solar demo is running: {base}  (user {USER}, password {PASSWORD})\n",
+          flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8123")
