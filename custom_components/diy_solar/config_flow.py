@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -196,7 +195,7 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         except WrongProtocol:
             errors["base"] = "wrong_protocol"
             return None
-        except Exception:  # noqa: BLE001 - the user sees "unknown", the log the cause
+        except Exception:
             LOGGER.exception("Unexpected error while identifying the inverter")
             errors["base"] = "unknown"
             return None

@@ -141,7 +141,7 @@ async def test_setter_writes_confirms_and_skips_unchanged(
         (SettingKey.MAX_UTILITY_CHARGE_CURRENT, 2, "MUCHGC002", 13, "02"),
     ],
 )
-async def test_every_setter(
+async def test_every_setter(  # noqa: PLR0917 - one argument per table column
     client: Pi30Client,
     emulator: Pi30Emulator,
     key: SettingKey,
@@ -183,7 +183,7 @@ async def test_nak_and_ignored_write(client: Pi30Client, emulator: Pi30Emulator)
     with pytest.raises(Pi30RejectedError, match="NAK"):
         await client.set_setting(SettingKey.FLOAT_VOLTAGE, 53.0)
     emulator.faults.ignore_writes = True
-    with pytest.raises(Pi30RejectedError, match="reports 54.0"):
+    with pytest.raises(Pi30RejectedError, match=r"reports 54\.0"):
         await client.set_setting(SettingKey.FLOAT_VOLTAGE, 53.0)
     assert client.writes.sent == 2
 

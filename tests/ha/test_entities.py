@@ -21,7 +21,6 @@ from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
 from tests.ha.common import PREFIX, poll
 
 
-
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     "platform", [Platform.SENSOR, Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SELECT]

@@ -49,7 +49,8 @@ class Plant:
             self.pv_w = round(self.pv_peak_w * max(0.0, solar_elevation), 0)
         if self._last is not None and now > self._last:
             hours = (now - self._last) / 3600.0
-            self.soc = min(1.0, max(0.0, self.soc + self.battery_w * hours / self.battery_capacity_wh))
+            change = self.battery_w * hours / self.battery_capacity_wh
+            self.soc = min(1.0, max(0.0, self.soc + change))
         self._last = now
 
 

@@ -56,7 +56,9 @@ def _jsonable(value: object) -> object:
 def decode_frame(command: str, frame: bytes) -> object:
     """Decode a whole response frame as the reply to command."""
     payload = decode_response(frame)
-    name = command.upper().rstrip("0123456789") if command.upper().startswith("QPGS") else command.upper()
+    name = command.upper()
+    if name.startswith("QPGS"):
+        name = "QPGS"  # QPGS0, QPGS1 ... share one layout
     try:
         decoder = _DECODERS[name]
     except KeyError:

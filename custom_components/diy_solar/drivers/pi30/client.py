@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .codec import decode_response, encode_request
 from .exceptions import (
@@ -115,11 +115,7 @@ class Pi30Client:
     async def get_rated(self) -> RatedInfo:
         rated = parse_qpiri(await self.query("QPIRI"))
         if self.capabilities is not None:
-            self.capabilities = Capabilities(
-                rated,
-                self.capabilities.charge_currents,
-                self.capabilities.utility_charge_currents,
-            )
+            self.capabilities = replace(self.capabilities, rated=rated)
         return rated
 
     async def get_mode(self) -> DeviceMode:
@@ -181,8 +177,7 @@ class Pi30Client:
             self.writes.by_setting[key] = self.writes.by_setting.get(key, 0) + 1
         if not answer.startswith("ACK"):
             raise Pi30RejectedError(f"{command}: unexpected answer {answer!r}")
-        await self.get_rated()
-        caps = self.capabilities
+        caps = replace(caps, rated=await self.get_rated())
         if not _same(caps.current_value(key), value):
             raise Pi30RejectedError(
                 f"{command}: acknowledged, but the inverter reports "
