@@ -65,3 +65,16 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Serialize registry entries and states the Home Assistant way (stable ids)."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture(autouse=True)
+def no_usage_reports(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail on HA's report_usage notices about us: they become errors in later releases."""
+    yield
+    reports = [
+        r.getMessage()
+        for r in caplog.records
+        if "Detected that custom integration 'diy_solar'" in r.getMessage()
+        or ("diy_solar" in r.getMessage() and "deprecated" in r.getMessage().lower())
+    ]
+    assert not reports, reports

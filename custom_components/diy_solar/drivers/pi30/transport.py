@@ -7,6 +7,7 @@ and closes on any error so the next exchange starts from a clean port.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -72,6 +73,10 @@ class StreamTransport:
         writer, self._reader, self._writer = self._writer, None, None
         if writer is not None:
             writer.close()
+            # serialx releases the port lock in the background; a reopen right after
+            # (a retry after a CRC error) must wait for it.
+            with contextlib.suppress(OSError, serialx.SerialException):
+                await writer.wait_closed()
 
 
 @dataclass(frozen=True)
