@@ -19,6 +19,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
+from .compat import serial_port_selector
 from .connection import build_client, describe
 from .const import (
     CONF_DEVICE_TYPE,
@@ -87,14 +88,14 @@ def _hid_devices() -> list[selector.SelectOptionDict]:
     ]
 
 
-def _device_schema(options: list[selector.SelectOptionDict], default: str | None) -> vol.Schema:
-    # custom_value: a port the listing misses can still be typed in.
-    return vol.Schema(
-        {
-            vol.Required(CONF_DEVICE, default=default or vol.UNDEFINED): selector.SelectSelector(
-                selector.SelectSelectorConfig(options=options, custom_value=True)
-            )
-        }
+def _device_schema(picker: Any, default: str | None) -> vol.Schema:
+    return vol.Schema({vol.Required(CONF_DEVICE, default=default or vol.UNDEFINED): picker})
+
+
+def _hid_picker() -> selector.SelectSelector:
+    # custom_value: a node the listing misses can still be typed in.
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(options=_hid_devices(), custom_value=True)
     )
 
 
@@ -133,7 +134,9 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self._async_transport_step(
             TransportKind.SERIAL,
             user_input,
-            lambda current: _device_schema(_serial_ports(), current.get(CONF_DEVICE)),
+            lambda current: _device_schema(
+                serial_port_selector(_serial_ports()), current.get(CONF_DEVICE)
+            ),
         )
 
     async def async_step_tcp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -149,7 +152,7 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self._async_transport_step(
             TransportKind.HID,
             user_input,
-            lambda current: _device_schema(_hid_devices(), current.get(CONF_DEVICE)),
+            lambda current: _device_schema(_hid_picker(), current.get(CONF_DEVICE)),
         )
 
     async def async_step_simulator(

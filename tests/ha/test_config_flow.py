@@ -10,6 +10,7 @@ from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USB, SOURCE_
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -221,3 +222,11 @@ async def test_reconfigure_refuses_another_inverter(
     )
     assert result["reason"] == "wrong_device"
     other.close()
+
+
+async def test_serial_step_uses_the_best_port_picker(hass: HomeAssistant) -> None:
+    """HA's own serial port picker where the running release has one, our list otherwise."""
+    result = await _menu_to(hass, "serial")
+    (picker,) = result["data_schema"].schema.values()
+    expected = "serial_port" if hasattr(selector, "SerialPortSelector") else "select"
+    assert picker.selector_type == expected
