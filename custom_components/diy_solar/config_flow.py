@@ -57,7 +57,7 @@ class WrongProtocol(Exception):
 
 
 async def _async_identify(data: Mapping[str, Any]) -> Identity:
-    client, _ = build_client(data)
+    client = build_client(data)
     try:
         identity = await client.get_identity()
     except Pi30ConnectionError as err:

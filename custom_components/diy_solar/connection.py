@@ -21,30 +21,25 @@ from .drivers.pi30 import (
 from .emulators.pi30 import Pi30Emulator
 
 
-def build_transport(data: Mapping[str, Any]) -> tuple[Transport, Pi30Emulator | None]:
-    """The transport for an entry, and the emulator behind it for the simulator."""
+def build_transport(data: Mapping[str, Any]) -> Transport:
+    """The transport for an entry; the simulator's emulator lives behind its transport."""
     match TransportKind(data[CONF_TRANSPORT]):
         case TransportKind.SERIAL:
-            return StreamTransport(data[CONF_DEVICE]), None
+            return StreamTransport(data[CONF_DEVICE])
         case TransportKind.TCP:
-            return StreamTransport(f"socket://{data[CONF_HOST]}:{data[CONF_PORT]}"), None
+            return StreamTransport(f"socket://{data[CONF_HOST]}:{data[CONF_PORT]}")
         case TransportKind.HID:
-            return (
-                HidTransport(
-                    data[CONF_DEVICE],
-                    data.get(CONF_HID_VID, AXPERT_HID_VID),
-                    data.get(CONF_HID_PID, AXPERT_HID_PID),
-                ),
-                None,
+            return HidTransport(
+                data[CONF_DEVICE],
+                data.get(CONF_HID_VID, AXPERT_HID_VID),
+                data.get(CONF_HID_PID, AXPERT_HID_PID),
             )
         case TransportKind.SIMULATOR:
-            emulator = Pi30Emulator(clock=time.time, follow_sun=True)
-            return MemoryTransport(emulator.handle), emulator
+            return MemoryTransport(Pi30Emulator(clock=time.time, follow_sun=True).handle)
 
 
-def build_client(data: Mapping[str, Any]) -> tuple[Pi30Client, Pi30Emulator | None]:
-    transport, emulator = build_transport(data)
-    return Pi30Client(transport), emulator
+def build_client(data: Mapping[str, Any]) -> Pi30Client:
+    return Pi30Client(build_transport(data))
 
 
 def describe(data: Mapping[str, Any]) -> str:

@@ -25,7 +25,6 @@ from .drivers.pi30 import (
     SettingKey,
     WarningStatus,
 )
-from .emulators.pi30 import Pi30Emulator
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,6 @@ class Pi30Data:
 @dataclass
 class RuntimeData:
     coordinator: Pi30Coordinator
-    emulator: Pi30Emulator | None
 
 
 type DiySolarConfigEntry = ConfigEntry[RuntimeData]

@@ -12,14 +12,14 @@ PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SELECT, Platform.
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) -> bool:
-    client, emulator = build_client(entry.data)
+    client = build_client(entry.data)
     coordinator = Pi30Coordinator(hass, entry, client)
     try:
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         await client.close()
         raise
-    entry.runtime_data = RuntimeData(coordinator, emulator)
+    entry.runtime_data = RuntimeData(coordinator)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
