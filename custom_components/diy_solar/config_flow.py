@@ -42,7 +42,6 @@ from .drivers.pi30 import (
     Identity,
     Pi30ConnectionError,
     Pi30Error,
-    Pi30RejectedError,
     is_placeholder_serial,
     list_hidraw,
 )
@@ -62,7 +61,7 @@ async def _async_identify(data: Mapping[str, Any]) -> Identity:
         identity = await client.get_identity()
     except Pi30ConnectionError as err:
         raise CannotConnect from err
-    except (Pi30RejectedError, Pi30Error) as err:
+    except Pi30Error as err:  # a NAK or a frame that is not PI30
         raise WrongProtocol from err
     finally:
         await client.close()

@@ -210,28 +210,25 @@ class Pi30EnergySensor(DiySolarEntity, RestoreSensor):
     ) -> None:
         super().__init__(coordinator, description)
         self._total = 0.0
-        self._last: tuple[float, Pi30Data] | None = None
+        self._last: Pi30Data | None = None
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         restored = await self.async_get_last_sensor_data()
         if restored is not None and isinstance(restored.native_value, int | float):
             self._total = float(restored.native_value)
-        self._remember(self.coordinator.data)
-
-    def _remember(self, data: Pi30Data) -> None:
-        self._last = (self.entity_description.power_fn(data.status), data)
+        self._last = self.coordinator.data
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        data = self.coordinator.data
-        if self._last is not None:
-            last_power, last_data = self._last
-            elapsed = data.sampled_at - last_data.sampled_at
+        data, last = self.coordinator.data, self._last
+        if last is not None:
+            elapsed = data.sampled_at - last.sampled_at
             if timedelta(0) < elapsed <= MAX_ENERGY_GAP:
-                power = self.entity_description.power_fn(data.status)
-                self._total += (last_power + power) / 2 * elapsed.total_seconds() / 3_600_000
-        self._remember(data)
+                power_fn = self.entity_description.power_fn
+                mean_w = (power_fn(last.status) + power_fn(data.status)) / 2
+                self._total += mean_w * elapsed.total_seconds() / 3_600_000
+        self._last = data
         super()._handle_coordinator_update()
 
     @property

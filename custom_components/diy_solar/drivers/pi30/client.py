@@ -147,9 +147,8 @@ class Pi30Client:
 
     async def read_capabilities(self) -> Capabilities:
         """Read the ratings and allowed currents that setters are checked against."""
-        rated = parse_qpiri(await self.query("QPIRI"))
         self.capabilities = Capabilities(
-            rated,
+            await self.get_rated(),
             await self._current_options("QMCHGCR"),
             await self._current_options("QMUCHGCR"),
         )

@@ -49,6 +49,20 @@ def _trim(frame: bytes) -> bytes:
     return frame
 
 
+def _checked_body(frame: bytes, *, strict: bool) -> bytes:
+    """The frame without CRC and CR, after checking the CRC.
+
+    strict accepts only the bumped form that devices demand of requests.
+    """
+    body, received = frame[:-3], frame[-3:-1]
+    accepted = {crc_bytes(body)} if strict else _accepted_crcs(body)
+    if received not in accepted:
+        raise Pi30ChecksumError(
+            f"CRC mismatch: expected {crc_bytes(body).hex()}, got {received.hex()}"
+        )
+    return body
+
+
 def decode_response(frame: bytes) -> str:
     """Return the payload of a response frame, without ``(`` and CRC.
 
@@ -60,12 +74,7 @@ def decode_response(frame: bytes) -> str:
         raise Pi30ProtocolError(f"not a PI30 response frame: {frame!r}")
     if len(frame) < 4:
         raise Pi30ProtocolError(f"frame too short: {frame!r}")
-    data, received = frame[:-3], frame[-3:-1]
-    if received not in _accepted_crcs(data):
-        raise Pi30ChecksumError(
-            f"CRC mismatch: expected {crc_bytes(data).hex()}, got {received.hex()}"
-        )
-    return data[1:].decode("ascii", errors="replace")
+    return _checked_body(frame, strict=False)[1:].decode("ascii", errors="replace")
 
 
 def decode_request(frame: bytes) -> str:
@@ -76,12 +85,7 @@ def decode_request(frame: bytes) -> str:
     frame = _trim(frame)
     if not frame.endswith(CR) or len(frame) < 4:
         raise Pi30ProtocolError(f"not a PI30 request frame: {frame!r}")
-    body, received = frame[:-3], frame[-3:-1]
-    if received != crc_bytes(body):
-        raise Pi30ChecksumError(
-            f"CRC mismatch: expected {crc_bytes(body).hex()}, got {received.hex()}"
-        )
-    return body.decode("ascii", errors="replace")
+    return _checked_body(frame, strict=True).decode("ascii", errors="replace")
 
 
 def encode_response(payload: str) -> bytes:
