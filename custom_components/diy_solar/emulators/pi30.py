@@ -7,10 +7,7 @@ get NAK), reports QPIGS from a Plant, and can misbehave on demand.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import time
-import tty
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +16,7 @@ from ..drivers.pi30.exceptions import Pi30Error
 from ..drivers.pi30.models import WARNING_BITS, CurrentOptions, parse_qpiri
 from ..drivers.pi30.settings import Capabilities, SettingKey
 from .plant import Plant, solar_elevation
+from .pty import PtyDevice
 
 HID_REPORT = 8
 
@@ -184,8 +182,8 @@ class Pi30Emulator:
         return frame
 
 
-class PtyServer:
-    """Serves an emulator on a pseudo-terminal; the slave path is the 'port'.
+class PtyServer(PtyDevice):
+    """Serves an emulator on a pseudo-terminal.
 
     With hid=True it answers in NUL-padded 8-byte reports like the USB port.
     """
@@ -193,46 +191,24 @@ class PtyServer:
     def __init__(self, emulator: Pi30Emulator, *, hid: bool = False) -> None:
         self.emulator = emulator
         self._hid = hid
-        self._master, self._slave = os.openpty()
-        # Raw mode: no CR/LF translation or echo, as on a real serial line.
-        tty.setraw(self._slave)
-        os.set_blocking(self._master, False)
-        self.path = os.ttyname(self._slave)
-        self._buffer = bytearray()
-        self._tasks: set[asyncio.Task[None]] = set()
-        asyncio.get_running_loop().add_reader(self._master, self._on_readable)
+        super().__init__()
 
-    def _on_readable(self) -> None:
-        try:
-            self._buffer += os.read(self._master, 1024)
-        except OSError:
-            return
-        while b"\r" in self._buffer:
-            end = self._buffer.index(b"\r") + 1
-            request = bytes(self._buffer[:end]).lstrip(b"\x00")
-            del self._buffer[:end]
-            task = asyncio.get_running_loop().create_task(self._reply(request))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    def take_frame(self, buffer: bytearray) -> bytes | None:
+        if b"\r" not in buffer:
+            return None
+        end = buffer.index(b"\r") + 1
+        request = bytes(buffer[:end]).lstrip(b"\x00")
+        del buffer[:end]
+        return request
 
-    async def _reply(self, request: bytes) -> None:
+    async def answer(self, request: bytes) -> bytes | None:
         response = await self.emulator.handle(request)
-        if response is None:
-            return
-        if self._hid:
-            response = b"".join(
-                response[i : i + HID_REPORT].ljust(HID_REPORT, b"\x00")
-                for i in range(0, len(response), HID_REPORT)
-            )
-        with contextlib.suppress(OSError):
-            os.write(self._master, response)
-
-    def close(self) -> None:
-        asyncio.get_running_loop().remove_reader(self._master)
-        for task in self._tasks:
-            task.cancel()
-        os.close(self._master)
-        os.close(self._slave)
+        if response is None or not self._hid:
+            return response
+        return b"".join(
+            response[i : i + HID_REPORT].ljust(HID_REPORT, b"\x00")
+            for i in range(0, len(response), HID_REPORT)
+        )
 
 
 class TcpServer:

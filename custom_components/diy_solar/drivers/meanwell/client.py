@@ -1,0 +1,340 @@
+"""The async Mean Well client: one request in flight, paced, confirmed, EEPROM-aware."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import can
+
+from .exceptions import (
+    MeanWellConnectionError,
+    MeanWellProtocolError,
+    MeanWellRejectedError,
+    MeanWellValueError,
+)
+from .models import Identity, ModelLimits, Range, Readings, limits_for
+from .protocol import (
+    BATTERY_MODE,
+    BATTERY_MODE_SYSTEM_CONFIG,
+    CURVE_ENABLED,
+    EEP_OFF,
+    EEPROM_BACKED,
+    ChargeStatus,
+    Command,
+    Family,
+    FaultStatus,
+    Scaling,
+    SystemStatus,
+    encode_read,
+    encode_write,
+    reply_id,
+    request_id,
+    scale_for,
+    split_frame,
+)
+from .settings import SPECS, Setting, allowed_range, settings_for
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 0.25  # the device answers within 5 ms; USB adapters add latency
+DEFAULT_RETRIES = 2
+MIN_GAP = 0.02  # the manual asks for at least 20 ms between requests
+
+
+@dataclass
+class WriteStats:
+    sent: int = 0
+    skipped: int = 0
+    eeprom: int = 0  # writes that reached EEPROM (EEPROM-backed and EEP_OFF not set)
+
+
+@dataclass(frozen=True)
+class Device:
+    identity: Identity
+    limits: ModelLimits
+    scaling: Scaling
+
+
+@dataclass
+class _Pending:
+    command: Command
+    future: asyncio.Future[bytes] = field(repr=False)
+
+
+def open_bus(interface: str, channel: str, bitrate: int) -> can.BusABC:
+    """Open a python-can bus (blocking: slcan opens a serial port)."""
+    try:
+        return can.Bus(interface=interface, channel=channel, bitrate=bitrate)
+    except (can.CanError, OSError, ValueError) as err:
+        raise MeanWellConnectionError(f"cannot open {interface} {channel}: {err}") from err
+
+
+class MeanWellClient:
+    """Talks to one BIC-2200 or NPB at one address on a python-can bus."""
+
+    def __init__(
+        self,
+        bus: can.BusABC,
+        family: Family,
+        address: int = 0,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        user_limits: Mapping[Setting, Range] | None = None,
+        on_eeprom_write: Callable[[int], None] | None = None,
+    ) -> None:
+        self.bus = bus
+        self.family = family
+        self.address = address
+        self.timeout = timeout
+        self._retries = retries
+        self.user_limits = dict(user_limits or {})
+        self.on_eeprom_write = on_eeprom_write
+        self._tx_id = request_id(family, address)
+        self._rx_id = reply_id(family, address)
+        self._lock = asyncio.Lock()
+        self._notifier: can.Notifier | None = None
+        self._pending: _Pending | None = None
+        self._last_send = 0.0
+        self.device: Device | None = None
+        self.eep_off = False
+        self.writes = WriteStats()
+
+    async def close(self) -> None:
+        notifier, self._notifier = self._notifier, None
+        await asyncio.get_running_loop().run_in_executor(None, self._shutdown, notifier)
+
+    def _shutdown(self, notifier: can.Notifier | None) -> None:
+        if notifier is not None:
+            notifier.stop()
+        self.bus.shutdown()
+
+    # -- wire ----------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        if self._notifier is None:
+            loop = asyncio.get_running_loop()
+
+            def hand_over(msg: can.Message) -> None:
+                # Runs in the notifier's thread: the frame is handled in the loop.
+                loop.call_soon_threadsafe(self._on_frame, msg)
+
+            self._notifier = can.Notifier(
+                self.bus,
+                [hand_over],
+                timeout=0.1,  # how long close() waits for the receive thread
+            )
+
+    def _on_frame(self, msg: can.Message) -> None:
+        pending = self._pending
+        if pending is None or pending.future.done():
+            return
+        if not msg.is_extended_id or msg.arbitration_id != self._rx_id:
+            return  # our own frames on udp_multicast, other devices, other families
+        try:
+            command, value = split_frame(bytes(msg.data))
+        except ValueError:
+            return
+        if command == pending.command:
+            pending.future.set_result(value)
+
+    async def _send(self, data: bytes) -> None:
+        loop = asyncio.get_running_loop()
+        wait = self._last_send + MIN_GAP - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        msg = can.Message(arbitration_id=self._tx_id, data=data, is_extended_id=True)
+        try:
+            self.bus.send(msg, timeout=self.timeout)
+        except can.CanError as err:
+            raise MeanWellConnectionError(f"cannot send on the bus: {err}") from err
+        finally:
+            self._last_send = loop.time()
+
+    async def read(self, command: Command) -> bytes:
+        """The value bytes of command's reply."""
+        async with self._lock:
+            self._listen()
+            loop = asyncio.get_running_loop()
+            for _attempt in range(self._retries + 1):
+                pending = _Pending(command, loop.create_future())
+                self._pending = pending
+                try:
+                    await self._send(encode_read(command))
+                    return await asyncio.wait_for(pending.future, self.timeout)
+                except TimeoutError:
+                    _LOGGER.debug("no reply to %s from %#x", command.name, self._rx_id)
+                finally:
+                    self._pending = None
+            raise MeanWellConnectionError(
+                f"no reply to {command.name} from {self.family.upper()} address {self.address}"
+            )
+
+    async def write(self, command: Command, raw: int) -> None:
+        """Send a write. The device never answers one: confirm by reading back."""
+        async with self._lock:
+            await self._send(encode_write(command, raw))
+        self.writes.sent += 1
+        if command in EEPROM_BACKED and not self.eep_off:
+            self.writes.eeprom += 1
+            if self.on_eeprom_write is not None:
+                self.on_eeprom_write(1)
+
+    async def read_raw(self, command: Command) -> int:
+        value = await self.read(command)
+        width = 1 if len(value) == 1 else 2
+        if len(value) < width:
+            raise MeanWellProtocolError(f"{command.name}: empty reply")
+        signed = command is Command.READ_IOUT and self.family is Family.BIC
+        return int.from_bytes(value[:width], "little", signed=signed)
+
+    async def read_text(self, first: Command, second: Command) -> str:
+        text = (await self.read(first)) + (await self.read(second))
+        return text.replace(b"\xff", b"").decode("ascii", "replace").strip(" \x00")
+
+    # -- values --------------------------------------------------------------------
+
+    @property
+    def _scaling(self) -> Scaling:
+        if self.device is None:
+            raise MeanWellProtocolError("identify() the device first")
+        return self.device.scaling
+
+    def _factor(self, command: Command) -> float:
+        factor = scale_for(command, self._scaling)
+        if factor is None:
+            raise MeanWellProtocolError(f"the device does not support {command.name}")
+        return factor
+
+    async def read_value(self, command: Command) -> float:
+        factor = self._factor(command)
+        return round(await self.read_raw(command) * factor, 3)
+
+    async def _optional(self, command: Command) -> float | None:
+        if scale_for(command, self._scaling) is None:
+            return None
+        return await self.read_value(command)
+
+    async def identify(self) -> Device:
+        """Who is there, what it allows, and how its values scale."""
+        model = await self.read_text(Command.MFR_MODEL_B0B5, Command.MFR_MODEL_B6B11)
+        limits = limits_for(model)
+        if limits.family is not self.family:
+            raise MeanWellProtocolError(f"{model} is not a {self.family.upper()}")
+        revision = await self.read(Command.MFR_REVISION)
+        identity = Identity(
+            manufacturer=await self.read_text(Command.MFR_ID_B0B5, Command.MFR_ID_B6B11),
+            model=model,
+            firmware="/".join(f"{b / 10:.1f}" for b in revision if b != 0xFF),
+            serial_number=await self.read_text(Command.MFR_SERIAL_B0B5, Command.MFR_SERIAL_B6B11),
+        )
+        try:
+            scaling = Scaling.decode(await self.read(Command.SCALING_FACTOR))
+        except ValueError as err:
+            raise MeanWellProtocolError(str(err)) from err
+        self.device = Device(identity, limits, scaling)
+        self.eep_off = bool(await self.read_raw(Command.SYSTEM_CONFIG) & EEP_OFF)
+        return self.device
+
+    async def read_readings(self) -> Readings:
+        bic = self.family is Family.BIC
+        fans = [
+            value
+            for command in (Command.READ_FAN_SPEED_1, Command.READ_FAN_SPEED_2)[: 2 if bic else 1]
+            if (value := await self._optional(command)) is not None
+        ]
+        system_config = await self.read_raw(Command.SYSTEM_CONFIG)
+        self.eep_off = bool(system_config & EEP_OFF)
+        return Readings(
+            output_on=bool(await self.read_raw(Command.OPERATION)),
+            output_voltage=await self.read_value(Command.READ_VOUT),
+            output_current=await self.read_value(Command.READ_IOUT),
+            ac_voltage=await self._optional(Command.READ_VIN),
+            temperature=await self._optional(Command.READ_TEMPERATURE_1),
+            fan_speeds=tuple(fans),
+            faults=FaultStatus(await self.read_raw(Command.FAULT_STATUS)),
+            system_status=SystemStatus(await self.read_raw(Command.SYSTEM_STATUS)),
+            system_config=system_config,
+            discharging=bool(await self.read_raw(Command.DIRECTION_CTRL)) if bic else None,
+            charge_status=None if bic else ChargeStatus(await self.read_raw(Command.CHG_STATUS)),
+        )
+
+    async def read_settings(self) -> dict[Setting, float]:
+        return {s: await self.read_value(SPECS[s].command) for s in settings_for(self.family)}
+
+    async def read_curve_enabled(self) -> bool:
+        """NPB: charging curve (charger mode) rather than a plain power supply."""
+        return bool(await self.read_raw(Command.CURVE_CONFIG) & CURVE_ENABLED)
+
+    # -- writes --------------------------------------------------------------------
+
+    def allowed(self, setting: Setting) -> Range:
+        if self.device is None:
+            raise MeanWellProtocolError("identify() the device first")
+        if self.family not in SPECS[setting].families:
+            raise MeanWellValueError(f"a {self.family.upper()} has no {setting}")
+        return allowed_range(setting, self.device.limits, self.user_limits)
+
+    async def _set_raw(self, command: Command, raw: int) -> bool:
+        """Write raw unless it is already there; confirm by reading back. True if sent."""
+        if await self.read_raw(command) == raw:
+            self.writes.skipped += 1
+            return False
+        await self.write(command, raw)
+        back = await self.read_raw(command)
+        if back != raw:
+            raise MeanWellRejectedError(f"{command.name}: wrote {raw}, reads back {back}")
+        return True
+
+    async def set(self, setting: Setting, value: float) -> bool:
+        """Set a voltage or current within the allowed range. True if a write was sent."""
+        allowed = self.allowed(setting)
+        if value not in allowed:
+            raise MeanWellValueError(
+                f"{setting} {value} outside {allowed.minimum}..{allowed.maximum}"
+            )
+        command = SPECS[setting].command
+        return await self._set_raw(command, round(value / self._factor(command)))
+
+    async def set_output(self, on: bool) -> bool:
+        return await self._set_raw(Command.OPERATION, int(on))
+
+    async def set_discharging(self, discharge: bool) -> bool:
+        if self.family is not Family.BIC:
+            raise MeanWellValueError("only a BIC has a direction")
+        return await self._set_raw(Command.DIRECTION_CTRL, int(discharge))
+
+    async def set_curve_enabled(self, enabled: bool) -> bool:
+        if self.family is not Family.NPB:
+            raise MeanWellValueError("only an NPB has a charging curve")
+        config = await self.read_raw(Command.CURVE_CONFIG)
+        wanted = config | CURVE_ENABLED if enabled else config & ~CURVE_ENABLED
+        return await self._set_raw(Command.CURVE_CONFIG, wanted)
+
+    async def set_eeprom_off(self, off: bool) -> bool:
+        """Stop (or resume) saving settings to EEPROM; takes effect after a power cycle.
+
+        Firmware without EEP_OFF does not keep the bit: that reads back as a rejection.
+        """
+        config = await self.read_raw(Command.SYSTEM_CONFIG)
+        sent = await self._set_raw(
+            Command.SYSTEM_CONFIG, config | EEP_OFF if off else config & ~EEP_OFF
+        )
+        self.eep_off = off
+        return sent
+
+    async def setup_battery_mode(self) -> None:
+        """BIC bidirectional battery mode: CAN control, then battery mode; power cycle after."""
+        if self.family is not Family.BIC:
+            raise MeanWellValueError("only a BIC has a battery mode")
+        config = await self.read_raw(Command.SYSTEM_CONFIG)
+        await self._set_raw(Command.SYSTEM_CONFIG, (config & EEP_OFF) | BATTERY_MODE_SYSTEM_CONFIG)
+        await self._set_raw(Command.BIDIRECTIONAL_CONFIG, BATTERY_MODE)
+
+    async def battery_mode(self) -> bool:
+        if self.family is not Family.BIC:
+            return False
+        return bool(await self.read_raw(Command.BIDIRECTIONAL_CONFIG) & BATTERY_MODE)
