@@ -16,6 +16,4 @@ def serial_port_selector(ports: list[selector.SelectOptionDict]) -> Any:
     own = getattr(selector, "SerialPortSelector", None)
     if own is not None:
         return own()
-    return selector.SelectSelector(
-        selector.SelectSelectorConfig(options=ports, custom_value=True)
-    )
+    return selector.SelectSelector(selector.SelectSelectorConfig(options=ports, custom_value=True))

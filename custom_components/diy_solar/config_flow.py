@@ -12,30 +12,34 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
+from .axpert.connection import build_client, describe
 from .compat import serial_port_selector
-from .connection import build_client, describe
 from .const import (
+    CONF_ADDRESS,
+    CONF_BITRATE,
+    CONF_CHANNEL,
     CONF_DEVICE_TYPE,
     CONF_HID_PID,
     CONF_HID_VID,
-    CONF_SCAN_INTERVAL,
+    CONF_INTERFACE,
+    CONF_MAX_POWER,
+    CONF_SLAVES,
     CONF_TRANSPORT,
-    DEFAULT_SCAN_INTERVAL,
     DEFAULT_TCP_PORT,
     DOMAIN,
     LOGGER,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
+    CanInterface,
     DeviceType,
     TransportKind,
 )
+from .drivers import lumentree as lumentree_driver
+from .drivers.meanwell import BITRATE, MAX_ADDRESS, MeanWellConnectionError, MeanWellError
 from .drivers.pi30 import (
     AXPERT_HID_PID,
     AXPERT_HID_VID,
@@ -45,6 +49,10 @@ from .drivers.pi30 import (
     is_placeholder_serial,
     list_hidraw,
 )
+from .lumentree import async_probe
+from .meanwell.connection import FAMILIES, async_identify
+from .meanwell.connection import describe as describe_can
+from .options_flow import DiySolarOptionsFlow
 
 
 class CannotConnect(Exception):
@@ -109,6 +117,57 @@ def _tcp_schema(host: str | None, port: int) -> vol.Schema:
     )
 
 
+def _can_schema(family_max_address: int, current: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_INTERFACE, default=current.get(CONF_INTERFACE, CanInterface.SOCKETCAN)
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[i.value for i in CanInterface], translation_key=CONF_INTERFACE
+                )
+            ),
+            vol.Optional(CONF_CHANNEL, default=current.get(CONF_CHANNEL, "can0")): str,
+            vol.Required(CONF_BITRATE, default=current.get(CONF_BITRATE, BITRATE)): vol.All(
+                vol.Coerce(int), vol.Range(min=10_000, max=1_000_000)
+            ),
+            vol.Required(CONF_ADDRESS, default=current.get(CONF_ADDRESS, 0)): vol.All(
+                vol.Coerce(int), vol.Range(min=0, max=family_max_address)
+            ),
+        }
+    )
+
+
+def _lumentree_schema(current: Mapping[str, Any]) -> vol.Schema:
+    units = [str(n) for n in range(1, lumentree_driver.MAX_UNITS + 1)]
+    return vol.Schema(
+        {
+            # A plain list: minimalmodbus opens local ports only, not network proxies.
+            vol.Required(CONF_DEVICE, default=current.get(CONF_DEVICE, vol.UNDEFINED)): (
+                selector.SelectSelector(
+                    selector.SelectSelectorConfig(options=_serial_ports(), custom_value=True)
+                )
+            ),
+            vol.Required(
+                CONF_SLAVES, default=[str(s) for s in current.get(CONF_SLAVES, [1])]
+            ): vol.All(
+                selector.SelectSelector(
+                    selector.SelectSelectorConfig(options=units, multiple=True)
+                ),
+                vol.Length(min=1),
+            ),
+            vol.Required(CONF_MAX_POWER, default=str(current.get(CONF_MAX_POWER, 1000))): (
+                selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[str(m) for m in lumentree_driver.MODELS],
+                        translation_key=CONF_MAX_POWER,
+                    )
+                )
+            ),
+        }
+    )
+
+
 class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
 
@@ -120,16 +179,10 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return self.async_show_menu(step_id="user", menu_options=[t.value for t in DeviceType])
 
-    async def async_step_axpert(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        return self.async_show_menu(
-            step_id="axpert", menu_options=[t.value for t in TransportKind]
-        )
+    async def async_step_axpert(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="axpert", menu_options=[t.value for t in TransportKind])
 
-    async def async_step_serial(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
+    async def async_step_serial(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return await self._async_transport_step(
             TransportKind.SERIAL,
             user_input,
@@ -167,10 +220,7 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         user_input: dict[str, Any] | None,
         schema_fn: Any,
     ) -> ConfigFlowResult:
-        reconfiguring = self.source == SOURCE_RECONFIGURE
-        current: Mapping[str, Any] = (
-            self._get_reconfigure_entry().data if reconfiguring else {}
-        )
+        current = self._current()
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**current, CONF_DEVICE_TYPE: DeviceType.AXPERT, CONF_TRANSPORT: kind}
@@ -204,6 +254,82 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         serial = identity.serial_number
         # Placeholder serials are shared by many units; the stable port path is not.
         unique_id = describe(data) if is_placeholder_serial(serial) else serial
+        return await self._async_create_or_update(data, unique_id, f"Axpert {serial}")
+
+    async def async_step_meanwell_bic(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_meanwell_step(DeviceType.MEANWELL_BIC, user_input)
+
+    async def async_step_meanwell_npb(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_meanwell_step(DeviceType.MEANWELL_NPB, user_input)
+
+    def _current(self) -> Mapping[str, Any]:
+        return self._get_reconfigure_entry().data if self.source == SOURCE_RECONFIGURE else {}
+
+    async def _async_meanwell_step(
+        self, device_type: DeviceType, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """Interface, channel and address; the flow reads MODEL and serial first."""
+        current = self._current()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {CONF_DEVICE_TYPE: device_type, **user_input}
+            try:
+                identity = await async_identify(data)
+            except MeanWellConnectionError:
+                errors["base"] = "cannot_connect"
+            except MeanWellError:
+                errors["base"] = "wrong_protocol"
+            except Exception:
+                LOGGER.exception("Unexpected error while identifying the charger")
+                errors["base"] = "unknown"
+            else:
+                return await self._async_create_or_update(
+                    data,
+                    identity.serial_number or describe_can(data),
+                    f"{identity.model} {identity.serial_number}".strip(),
+                )
+            current = user_input
+        family = FAMILIES[device_type]
+        return self.async_show_form(
+            step_id=device_type.value,
+            data_schema=_can_schema(MAX_ADDRESS[family], current),
+            errors=errors,
+        )
+
+    async def async_step_lumentree(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The port and the slave ids on it; every unit is sent 0 W and read first."""
+        current = self._current()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {
+                CONF_DEVICE_TYPE: DeviceType.LUMENTREE,
+                CONF_DEVICE: user_input[CONF_DEVICE],
+                CONF_SLAVES: sorted(int(s) for s in user_input[CONF_SLAVES]),
+                CONF_MAX_POWER: int(user_input[CONF_MAX_POWER]),
+            }
+            try:
+                await async_probe(data)
+            except lumentree_driver.LumentreeError:
+                errors["base"] = "cannot_connect"
+            except Exception:
+                LOGGER.exception("Unexpected error while probing the Lumentree units")
+                errors["base"] = "unknown"
+            else:
+                port = data[CONF_DEVICE]
+                return await self._async_create_or_update(data, port, f"Lumentree {port}")
+            current = user_input
+        schema = await self.hass.async_add_executor_job(_lumentree_schema, current)
+        return self.async_show_form(step_id="lumentree", data_schema=schema, errors=errors)
+
+    async def _async_create_or_update(
+        self, data: dict[str, Any], unique_id: str, title: str
+    ) -> ConfigFlowResult:
         await self.async_set_unique_id(unique_id)
         if self.source == SOURCE_RECONFIGURE:
             self._abort_if_unique_id_mismatch(reason="wrong_device")
@@ -211,7 +337,7 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             self.hass.config_entries.async_update_entry(entry, data=data)
             return self.async_abort(reason="reconfigure_successful")
         self._abort_if_unique_id_configured(updates=data)
-        return self.async_create_entry(title=f"Axpert {serial}", data=data)
+        return self.async_create_entry(title=title, data=data)
 
     async def async_step_usb(self, discovery_info: UsbServiceInfo) -> ConfigFlowResult:
         vid, pid = int(discovery_info.vid, 16), int(discovery_info.pid, 16)
@@ -248,7 +374,15 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        kind = TransportKind(self._get_reconfigure_entry().data[CONF_TRANSPORT])
+        data = self._get_reconfigure_entry().data
+        device_type = DeviceType(data[CONF_DEVICE_TYPE])
+        if device_type in FAMILIES:
+            if data[CONF_INTERFACE] == CanInterface.SIMULATOR:
+                return self.async_abort(reason="nothing_to_reconfigure")
+            return await self._async_meanwell_step(device_type, user_input)
+        if device_type is DeviceType.LUMENTREE:
+            return await self.async_step_lumentree(user_input)
+        kind = TransportKind(data[CONF_TRANSPORT])
         if kind is TransportKind.SIMULATOR:
             return self.async_abort(reason="nothing_to_reconfigure")
         step = {
@@ -257,28 +391,3 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             TransportKind.HID: self.async_step_hid,
         }[kind]
         return await step(user_input)
-
-
-class DiySolarOptionsFlow(OptionsFlow):
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(
-                    {
-                        vol.Required(CONF_SCAN_INTERVAL): selector.NumberSelector(
-                            selector.NumberSelectorConfig(
-                                min=MIN_SCAN_INTERVAL,
-                                max=MAX_SCAN_INTERVAL,
-                                step=1,
-                                unit_of_measurement="s",
-                                mode=selector.NumberSelectorMode.BOX,
-                            )
-                        )
-                    }
-                ),
-                {CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL, **self.config_entry.options},
-            ),
-        )

@@ -1,58 +1,26 @@
-"""Polls one PI30 inverter and performs its setting writes."""
+"""The base of every device coordinator, and the translated errors they raise."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from abc import abstractmethod
+from datetime import timedelta
+from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
-from homeassistant.util.dt import utcnow
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
-from .drivers.pi30 import (
-    Capabilities,
-    DeviceMode,
-    GeneralStatus,
-    Identity,
-    Pi30Client,
-    Pi30ConnectionError,
-    Pi30Error,
-    Pi30RejectedError,
-    Pi30ValueError,
-    SettingKey,
-    WarningStatus,
-)
+from .runtime import DiySolarConfigEntry
 
 
-@dataclass(frozen=True)
-class Pi30Data:
-    status: GeneralStatus
-    mode: DeviceMode
-    warnings: WarningStatus
-    capabilities: Capabilities
-    sampled_at: datetime
-
-
-@dataclass
-class RuntimeData:
-    coordinator: Pi30Coordinator
-
-
-type DiySolarConfigEntry = ConfigEntry[RuntimeData]
-
-
-class Pi30Coordinator(DataUpdateCoordinator[Pi30Data]):
-    """QPIGS, QMOD and QPIWS every poll; QPIRI at start and after each setter."""
+class DeviceCoordinator[DataT](DataUpdateCoordinator[DataT]):
+    """Polls one device entry at the interval its options set."""
 
     config_entry: DiySolarConfigEntry
-    identity: Identity
 
-    def __init__(
-        self, hass: HomeAssistant, entry: DiySolarConfigEntry, client: Pi30Client
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(
             hass,
             LOGGER,
@@ -62,43 +30,29 @@ class Pi30Coordinator(DataUpdateCoordinator[Pi30Data]):
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
         )
-        self.client = client
 
-    async def _async_setup(self) -> None:
-        try:
-            self.identity = await self.client.get_identity()
-            await self.client.read_capabilities()
-        except Pi30Error as err:
-            raise _translated(UpdateFailed, "communication_error", err) from err
+    @property
+    def device_key(self) -> str:
+        return self.config_entry.unique_id or self.config_entry.entry_id
 
-    async def _async_update_data(self) -> Pi30Data:
-        try:
-            capabilities = self.client.capabilities or await self.client.read_capabilities()
-            return Pi30Data(
-                status=await self.client.get_status(),
-                mode=await self.client.get_mode(),
-                warnings=await self.client.get_warnings(),
-                capabilities=capabilities,
-                sampled_at=utcnow(),
-            )
-        except Pi30Error as err:
-            raise _translated(UpdateFailed, "communication_error", err) from err
+    @abstractmethod
+    def device_info(self, unit: int | None = None) -> DeviceInfo:
+        """The HA device of the entry, or of one unit on a shared bus."""
 
-    async def async_set(self, key: SettingKey, value: float) -> None:
-        """Write a setting; the driver checks it and confirms it by re-reading QPIRI."""
-        try:
-            await self.client.set_setting(key, value)
-        except Pi30ValueError as err:
-            raise _translated(ServiceValidationError, "value_not_allowed", err) from err
-        except (Pi30RejectedError, Pi30ConnectionError) as err:
-            raise _translated(HomeAssistantError, "write_rejected", err) from err
-        except Pi30Error as err:
-            raise _translated(HomeAssistantError, "communication_error", err) from err
-        if self.client.capabilities is not None:
-            self.async_set_updated_data(replace(self.data, capabilities=self.client.capabilities))
+    def subject(self, unit: int | None = None) -> Any:
+        """What entities of unit read their values from (None: unit unavailable)."""
+        return self.data
+
+    @abstractmethod
+    async def async_close(self) -> None:
+        """Release the port or bus."""
+
+    @abstractmethod
+    def diagnostics(self) -> dict[str, Any]:
+        """Device state for the diagnostics download."""
 
 
-def _translated[E: HomeAssistantError](cls: type[E], key: str, err: Exception) -> E:
+def translated[E: HomeAssistantError](cls: type[E], key: str, err: Exception) -> E:
     return cls(
         translation_domain=DOMAIN,
         translation_key=key,

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceInfo
+from typing import Any
+
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
-from .coordinator import Pi30Coordinator
+from .coordinator import DeviceCoordinator
 
 
-class DiySolarEntity(CoordinatorEntity[Pi30Coordinator]):
+class DiySolarEntity[CoordinatorT: DeviceCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+    """An entity of a device entry; unit picks one device on a shared bus."""
+
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: Pi30Coordinator, description: EntityDescription) -> None:
+    def __init__(
+        self, coordinator: CoordinatorT, description: EntityDescription, unit: int | None = None
+    ) -> None:
         super().__init__(coordinator)
         self.entity_description = description
-        device_id = coordinator.config_entry.unique_id or coordinator.config_entry.entry_id
-        self._attr_unique_id = f"{device_id}-{description.key}"
-        rated = coordinator.data.capabilities.rated
-        identity = coordinator.identity
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, device_id)},
-            manufacturer="Voltronic Power",
-            model=f"PI30 inverter {rated.ac_output_rating_active_power} W",
-            name=coordinator.config_entry.title,
-            serial_number=identity.serial_number,
-            sw_version=identity.firmware_version,
-        )
+        self.unit = unit
+        scope = coordinator.device_key if unit is None else f"{coordinator.device_key}-{unit}"
+        self._attr_unique_id = f"{scope}-{description.key}"
+        self._attr_device_info = coordinator.device_info(unit)
+
+    @property
+    def subject(self) -> Any:
+        return self.coordinator.subject(self.unit)
+
+    @property
+    def available(self) -> bool:
+        return super().available and self.subject is not None

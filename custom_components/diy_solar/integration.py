@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-from .connection import build_client
-from .coordinator import DiySolarConfigEntry, Pi30Coordinator, RuntimeData
+from . import axpert, lumentree, meanwell
+from .const import CONF_DEVICE_TYPE, DeviceType
+from .runtime import DiySolarConfigEntry, RuntimeData
+from .wear import async_remove_ledger
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SELECT, Platform.SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable[RuntimeData]]] = {
+    DeviceType.AXPERT: axpert.async_setup,
+    DeviceType.MEANWELL_BIC: meanwell.async_setup,
+    DeviceType.MEANWELL_NPB: meanwell.async_setup,
+    DeviceType.LUMENTREE: lumentree.async_setup,
+}
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) -> bool:
-    client = build_client(entry.data)
-    coordinator = Pi30Coordinator(hass, entry, client)
-    try:
-        await coordinator.async_config_entry_first_refresh()
-    except Exception:
-        await client.close()
-        raise
-    entry.runtime_data = RuntimeData(coordinator)
+    entry.runtime_data = await SETUP[DeviceType(entry.data[CONF_DEVICE_TYPE])](hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -28,8 +39,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) -> 
 async def async_unload_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) -> bool:
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await entry.runtime_data.coordinator.client.close()
+        await entry.runtime_data.coordinator.async_close()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    await async_remove_ledger(hass, entry.entry_id)
 
 
 async def _async_reload(hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:

@@ -90,7 +90,7 @@ async def test_energy_is_integrated_and_restored(
     )
     sample_time = dt_util.utcnow()
     with patch(
-        "custom_components.diy_solar.coordinator.utcnow", side_effect=lambda: sample_time
+        "custom_components.diy_solar.axpert.coordinator.utcnow", side_effect=lambda: sample_time
     ):
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)

@@ -10,7 +10,11 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.diy_solar.const import CONF_SCAN_INTERVAL
+from custom_components.diy_solar.const import (
+    CONF_EEPROM_BUDGET,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_EEPROM_BUDGET,
+)
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
 from tests.ha.common import PREFIX, poll
 
@@ -64,6 +68,9 @@ async def test_poll_interval_option_reloads(
         result["flow_id"], {CONF_SCAN_INTERVAL: 30}
     )
     await hass.async_block_till_done()
-    assert init_integration.options == {CONF_SCAN_INTERVAL: 30}
+    assert init_integration.options == {
+        CONF_SCAN_INTERVAL: 30,
+        CONF_EEPROM_BUDGET: DEFAULT_EEPROM_BUDGET,
+    }
     coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval == timedelta(seconds=30)

@@ -1,9 +1,9 @@
 """Command line: check the wiring, or decode a frame pasted from a log.
 
-    python -m custom_components.diy_solar.drivers.pi30 status --port /dev/ttyUSB0
-    python -m custom_components.diy_solar.drivers.pi30 status --hid /dev/hidraw0
-    python -m custom_components.diy_solar.drivers.pi30 status --tcp 192.0.2.7:8899
-    python -m custom_components.diy_solar.drivers.pi30 decode QPIGS --hex "28 32 ..."
+python -m custom_components.diy_solar.drivers.pi30 status --port /dev/ttyUSB0
+python -m custom_components.diy_solar.drivers.pi30 status --hid /dev/hidraw0
+python -m custom_components.diy_solar.drivers.pi30 status --tcp 192.0.2.7:8899
+python -m custom_components.diy_solar.drivers.pi30 decode QPIGS --hex "28 32 ..."
 """
 
 from __future__ import annotations

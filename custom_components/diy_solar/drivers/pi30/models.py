@@ -56,9 +56,7 @@ class ChargerSourcePriority(IntEnum):
 def _fields(payload: str, minimum: int, command: str) -> list[str]:
     parts = payload.split()
     if len(parts) < minimum:
-        raise Pi30ProtocolError(
-            f"{command}: expected at least {minimum} fields, got {len(parts)}"
-        )
+        raise Pi30ProtocolError(f"{command}: expected at least {minimum} fields, got {len(parts)}")
     return parts
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 
-from .const import CONF_HID_PID, CONF_HID_VID, CONF_TRANSPORT, TransportKind
-from .drivers.pi30 import (
+from ..const import CONF_HID_PID, CONF_HID_VID, CONF_TRANSPORT, TransportKind
+from ..drivers.pi30 import (
     AXPERT_HID_PID,
     AXPERT_HID_VID,
     HidTransport,
@@ -18,7 +18,7 @@ from .drivers.pi30 import (
     StreamTransport,
     Transport,
 )
-from .emulators.pi30 import Pi30Emulator
+from ..emulators.pi30 import Pi30Emulator
 
 
 def build_transport(data: Mapping[str, Any]) -> Transport:

@@ -1,0 +1,133 @@
+"""Polls one PI30 inverter and performs its setting writes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.util.dt import utcnow
+
+from ..const import DOMAIN
+from ..coordinator import DeviceCoordinator, translated
+from ..drivers.pi30 import (
+    Capabilities,
+    DeviceMode,
+    GeneralStatus,
+    Identity,
+    Pi30Client,
+    Pi30ConnectionError,
+    Pi30Error,
+    Pi30RejectedError,
+    Pi30ValueError,
+    SettingKey,
+    WarningStatus,
+)
+from ..drivers.pi30.models import CurrentOptions
+from ..runtime import DiySolarConfigEntry
+from ..wear import WriteLedger
+
+
+@dataclass(frozen=True)
+class Pi30Data:
+    status: GeneralStatus
+    mode: DeviceMode
+    warnings: WarningStatus
+    capabilities: Capabilities
+    sampled_at: datetime
+
+
+class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
+    """QPIGS, QMOD and QPIWS every poll; QPIRI at start and after each setter."""
+
+    identity: Identity
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: DiySolarConfigEntry,
+        client: Pi30Client,
+        ledger: WriteLedger,
+    ) -> None:
+        super().__init__(hass, entry)
+        self.client = client
+        self.ledger = ledger
+
+    async def _async_setup(self) -> None:
+        try:
+            self.identity = await self.client.get_identity()
+            await self.client.read_capabilities()
+        except Pi30Error as err:
+            raise translated(UpdateFailed, "communication_error", err) from err
+
+    async def _async_update_data(self) -> Pi30Data:
+        try:
+            capabilities = self.client.capabilities or await self.client.read_capabilities()
+            return Pi30Data(
+                status=await self.client.get_status(),
+                mode=await self.client.get_mode(),
+                warnings=await self.client.get_warnings(),
+                capabilities=capabilities,
+                sampled_at=utcnow(),
+            )
+        except Pi30Error as err:
+            raise translated(UpdateFailed, "communication_error", err) from err
+
+    def device_info(self, unit: int | None = None) -> DeviceInfo:
+        rated = self.data.capabilities.rated
+        return DeviceInfo(
+            identifiers={(DOMAIN, self.device_key)},
+            manufacturer="Voltronic Power",
+            model=f"PI30 inverter {rated.ac_output_rating_active_power} W",
+            name=self.config_entry.title,
+            serial_number=self.identity.serial_number,
+            sw_version=self.identity.firmware_version,
+        )
+
+    async def async_set(self, key: SettingKey, value: float) -> None:
+        """Write a setting; the driver checks it and confirms it by re-reading QPIRI."""
+        sent_before = self.client.writes.sent
+        try:
+            await self.client.set_setting(key, value)
+        except Pi30ValueError as err:
+            raise translated(ServiceValidationError, "value_not_allowed", err) from err
+        except (Pi30RejectedError, Pi30ConnectionError) as err:
+            raise translated(HomeAssistantError, "write_rejected", err) from err
+        except Pi30Error as err:
+            raise translated(HomeAssistantError, "communication_error", err) from err
+        finally:
+            # The inverter keeps every accepted setting in EEPROM.
+            if sent := self.client.writes.sent - sent_before:
+                self.ledger.add(sent)
+        if self.client.capabilities is not None:
+            self.async_set_updated_data(replace(self.data, capabilities=self.client.capabilities))
+
+    async def async_close(self) -> None:
+        await self.client.close()
+        await self.ledger.async_flush()
+
+    def diagnostics(self) -> dict[str, Any]:
+        data, client = self.data, self.client
+        return {
+            "identity": asdict(self.identity),
+            "status": asdict(data.status),
+            "mode": data.mode.value,
+            "warnings": list(data.warnings.active),
+            "rated": asdict(data.capabilities.rated),
+            "charge_currents": _maybe(data.capabilities.charge_currents),
+            "utility_charge_currents": _maybe(data.capabilities.utility_charge_currents),
+            "writes": asdict(client.writes),
+            "eeprom_writes": self.ledger.count,
+            # QID's frame is the serial number itself.
+            "raw_frames": {
+                cmd: frame.hex(" ") for cmd, frame in client.raw_frames.items() if cmd != "QID"
+            },
+        }
+
+
+def _maybe(options: CurrentOptions | None) -> dict[str, Any] | None:
+    return None if options is None else asdict(options)

@@ -1,0 +1,94 @@
+"""Voltage and current settings of a PI30 inverter as numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfElectricPotential
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from ..drivers.pi30 import Allowed, SettingKey
+from ..entity import DiySolarEntity
+from ..runtime import DiySolarConfigEntry
+from .coordinator import Pi30Coordinator
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pi30NumberEntityDescription(NumberEntityDescription):
+    setting: SettingKey
+
+
+def _number(setting: SettingKey, device_class: NumberDeviceClass) -> Pi30NumberEntityDescription:
+    return Pi30NumberEntityDescription(
+        key=setting.value,
+        translation_key=setting.value,
+        setting=setting,
+        device_class=device_class,
+        native_unit_of_measurement=(
+            UnitOfElectricPotential.VOLT
+            if device_class is NumberDeviceClass.VOLTAGE
+            else UnitOfElectricCurrent.AMPERE
+        ),
+        entity_category=EntityCategory.CONFIG,
+        mode=NumberMode.BOX,
+    )
+
+
+NUMBERS = (
+    _number(SettingKey.BULK_VOLTAGE, NumberDeviceClass.VOLTAGE),
+    _number(SettingKey.FLOAT_VOLTAGE, NumberDeviceClass.VOLTAGE),
+    _number(SettingKey.RECHARGE_VOLTAGE, NumberDeviceClass.VOLTAGE),
+    _number(SettingKey.REDISCHARGE_VOLTAGE, NumberDeviceClass.VOLTAGE),
+    _number(SettingKey.CUTOFF_VOLTAGE, NumberDeviceClass.VOLTAGE),
+    _number(SettingKey.MAX_CHARGE_CURRENT, NumberDeviceClass.CURRENT),
+    _number(SettingKey.MAX_UTILITY_CHARGE_CURRENT, NumberDeviceClass.CURRENT),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DiySolarConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    caps = coordinator.data.capabilities
+    # A unit that does not report the allowed values of a setting gets no entity for it.
+    async_add_entities(
+        Pi30Number(coordinator, d) for d in NUMBERS if caps.allowed(d.setting) is not None
+    )
+
+
+class Pi30Number(DiySolarEntity[Pi30Coordinator], NumberEntity):
+    entity_description: Pi30NumberEntityDescription
+
+    @property
+    def _allowed(self) -> Allowed:
+        allowed = self.coordinator.data.capabilities.allowed(self.entity_description.setting)
+        assert allowed is not None  # entities exist only for reported settings
+        return allowed
+
+    @property
+    def native_min_value(self) -> float:
+        return min((self._allowed.minimum, *self._allowed.extra))
+
+    @property
+    def native_max_value(self) -> float:
+        return self._allowed.maximum
+
+    @property
+    def native_step(self) -> float:
+        return self._allowed.step
+
+    @property
+    def native_value(self) -> float | None:
+        return self.coordinator.data.capabilities.current_value(self.entity_description.setting)
+
+    async def async_set_native_value(self, value: float) -> None:
+        await self.coordinator.async_set(self.entity_description.setting, value)

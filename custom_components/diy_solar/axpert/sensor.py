@@ -1,0 +1,155 @@
+"""Sensors of a PI30 inverter: live values, mode, energy totals, write count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfApparentPower,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfFrequency,
+    UnitOfPower,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from ..drivers.pi30 import DeviceMode, GeneralStatus
+from ..energy import EnergySensor, energy_description
+from ..runtime import DiySolarConfigEntry
+from ..values import ValueSensor, ValueSensorDescription, WritesSensor, writes_description
+from .coordinator import Pi30Data
+
+
+def _status(fn: Callable[[GeneralStatus], StateType]) -> Callable[[Pi30Data], StateType]:
+    return lambda data: fn(data.status)
+
+
+def _measurement(
+    key: str,
+    device_class: SensorDeviceClass | None,
+    unit: str | None,
+    fn: Callable[[GeneralStatus], StateType],
+    *,
+    enabled: bool = True,
+    diagnostic: bool = False,
+) -> ValueSensorDescription:
+    return ValueSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+        value_fn=_status(fn),
+    )
+
+
+V, A, W, HZ = (
+    UnitOfElectricPotential.VOLT,
+    UnitOfElectricCurrent.AMPERE,
+    UnitOfPower.WATT,
+    UnitOfFrequency.HERTZ,
+)
+VOLTAGE, CURRENT, POWER, FREQUENCY = (
+    SensorDeviceClass.VOLTAGE,
+    SensorDeviceClass.CURRENT,
+    SensorDeviceClass.POWER,
+    SensorDeviceClass.FREQUENCY,
+)
+
+SENSORS: tuple[ValueSensorDescription, ...] = (
+    _measurement("grid_voltage", VOLTAGE, V, lambda s: s.grid_voltage),
+    _measurement("grid_frequency", FREQUENCY, HZ, lambda s: s.grid_frequency),
+    _measurement("ac_output_voltage", VOLTAGE, V, lambda s: s.ac_output_voltage),
+    _measurement("ac_output_frequency", FREQUENCY, HZ, lambda s: s.ac_output_frequency),
+    _measurement(
+        "ac_output_apparent_power",
+        SensorDeviceClass.APPARENT_POWER,
+        UnitOfApparentPower.VOLT_AMPERE,
+        lambda s: s.ac_output_apparent_power,
+    ),
+    _measurement("ac_output_active_power", POWER, W, lambda s: s.ac_output_active_power),
+    _measurement("output_load_percent", None, PERCENTAGE, lambda s: s.output_load_percent),
+    _measurement("bus_voltage", VOLTAGE, V, lambda s: s.bus_voltage, enabled=False),
+    _measurement("battery_voltage", VOLTAGE, V, lambda s: s.battery_voltage),
+    _measurement("battery_charging_current", CURRENT, A, lambda s: s.battery_charging_current),
+    _measurement("battery_discharge_current", CURRENT, A, lambda s: s.battery_discharge_current),
+    _measurement(
+        "battery_capacity", SensorDeviceClass.BATTERY, PERCENTAGE, lambda s: s.battery_capacity
+    ),
+    _measurement(
+        "heatsink_temperature",
+        SensorDeviceClass.TEMPERATURE,
+        UnitOfTemperature.CELSIUS,
+        lambda s: s.heatsink_temperature,
+    ),
+    _measurement("pv_input_current", CURRENT, A, lambda s: s.pv_input_current),
+    _measurement("pv_input_voltage", VOLTAGE, V, lambda s: s.pv_input_voltage),
+    _measurement("pv_input_power", POWER, W, lambda s: s.pv_input_power),
+    _measurement(
+        "battery_voltage_from_scc", VOLTAGE, V, lambda s: s.battery_voltage_from_scc, enabled=False
+    ),
+    _measurement("battery_charge_power", POWER, W, lambda s: s.battery_charge_power),
+    _measurement("battery_discharge_power", POWER, W, lambda s: s.battery_discharge_power),
+    _measurement(
+        "battery_power",
+        POWER,
+        W,
+        lambda s: round(s.battery_charge_power - s.battery_discharge_power, 1),
+    ),
+    _measurement(
+        "fan_voltage_offset",
+        VOLTAGE,
+        UnitOfElectricPotential.MILLIVOLT,
+        lambda s: None if s.fan_voltage_offset is None else s.fan_voltage_offset * 10,
+        enabled=False,
+        diagnostic=True,
+    ),
+    ValueSensorDescription(
+        key="eeprom_version",
+        translation_key="eeprom_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_status(lambda s: s.eeprom_version),
+    ),
+    ValueSensorDescription(
+        key="mode",
+        translation_key="mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=[m.value for m in DeviceMode],
+        value_fn=lambda data: data.mode.value,
+    ),
+)
+
+
+ENERGY_SENSORS = (
+    energy_description("pv_energy", lambda d: d.status.pv_input_power),
+    energy_description("battery_charge_energy", lambda d: d.status.battery_charge_power),
+    energy_description("battery_discharge_energy", lambda d: d.status.battery_discharge_power),
+    energy_description("load_energy", lambda d: float(d.status.ac_output_active_power)),
+)
+
+WRITES = writes_description("setting_writes")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DiySolarConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    entities: list[SensorEntity] = [ValueSensor(coordinator, d) for d in SENSORS]
+    entities += [EnergySensor(coordinator, d) for d in ENERGY_SENSORS]
+    entities.append(WritesSensor(coordinator, WRITES))
+    async_add_entities(entities)

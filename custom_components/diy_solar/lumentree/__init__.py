@@ -1,0 +1,47 @@
+"""Lumentree discharge inverters on one Modbus port in Home Assistant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.const import CONF_DEVICE, Platform
+from homeassistant.core import HomeAssistant
+
+from ..const import CONF_MAX_POWER, CONF_SLAVES
+from ..drivers.lumentree import LumentreeClient
+from ..runtime import DiySolarConfigEntry, RuntimeData
+from . import number, sensor
+from .coordinator import LumentreeCoordinator
+
+
+def build_client(data: Mapping[str, Any]) -> LumentreeClient:
+    return LumentreeClient(
+        data[CONF_DEVICE],
+        [int(slave) for slave in data[CONF_SLAVES]],
+        max_power=int(data[CONF_MAX_POWER]),
+    )
+
+
+async def async_probe(data: Mapping[str, Any]) -> None:
+    """Open the port, send every unit 0 W and read it once (for the config flow)."""
+    client = build_client(data)
+    try:
+        await client.connect()
+        for slave in client.slaves:
+            await client.read(slave)
+    finally:
+        await client.close()
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    coordinator = LumentreeCoordinator(hass, entry, build_client(entry.data))
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        await coordinator.async_close()
+        raise
+    return RuntimeData(
+        coordinator,
+        {Platform.NUMBER: number.async_setup_entry, Platform.SENSOR: sensor.async_setup_entry},
+    )

@@ -1,0 +1,71 @@
+"""Per-unit sensors of Lumentree inverters, and their delivered energy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
+from homeassistant.const import (
+    UnitOfElectricPotential,
+    UnitOfPower,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from ..drivers.lumentree import Readings
+from ..energy import EnergySensor, energy_description
+from ..runtime import DiySolarConfigEntry
+from ..values import ValueSensor, ValueSensorDescription
+
+
+def _measurement(
+    key: str, device_class: SensorDeviceClass, unit: str, fn: Callable[[Readings], float]
+) -> ValueSensorDescription:
+    return ValueSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=fn,
+    )
+
+
+SENSORS = (
+    _measurement(
+        "output_power", SensorDeviceClass.POWER, UnitOfPower.WATT, lambda r: r.output_power
+    ),
+    _measurement(
+        "ac_voltage",
+        SensorDeviceClass.VOLTAGE,
+        UnitOfElectricPotential.VOLT,
+        lambda r: r.ac_voltage,
+    ),
+    _measurement(
+        "dc_voltage",
+        SensorDeviceClass.VOLTAGE,
+        UnitOfElectricPotential.VOLT,
+        lambda r: r.dc_voltage,
+    ),
+    _measurement(
+        "temperature",
+        SensorDeviceClass.TEMPERATURE,
+        UnitOfTemperature.CELSIUS,
+        lambda r: r.temperature,
+    ),
+)
+OUTPUT_ENERGY = energy_description("output_energy", lambda r: r.output_power)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DiySolarConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    coordinator = entry.runtime_data.coordinator
+    entities: list[SensorEntity] = []
+    for unit in coordinator.client.slaves:
+        entities += [ValueSensor(coordinator, d, unit) for d in SENSORS]
+        entities.append(EnergySensor(coordinator, OUTPUT_ENERGY, unit))
+    async_add_entities(entities)

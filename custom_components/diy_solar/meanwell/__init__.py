@@ -1,0 +1,60 @@
+"""Mean Well BIC-2200 and NPB chargers in Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+
+from ..const import (
+    CONF_EEPROM_BUDGET,
+    CONF_MAX_CHARGE_CURRENT,
+    CONF_MAX_DISCHARGE_CURRENT,
+    DEFAULT_EEPROM_BUDGET,
+)
+from ..drivers.meanwell import Range, Setting
+from ..runtime import DiySolarConfigEntry, RuntimeData
+from ..wear import WriteLedger
+from . import binary_sensor, number, select, sensor, switch
+from .connection import connect
+from .coordinator import MeanWellCoordinator
+
+# Which settings each user limit narrows.
+_USER_LIMITS = {
+    CONF_MAX_CHARGE_CURRENT: (Setting.CHARGE_CURRENT, Setting.CURVE_CC),
+    CONF_MAX_DISCHARGE_CURRENT: (Setting.DISCHARGE_CURRENT,),
+}
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    ledger = WriteLedger(
+        hass,
+        entry.entry_id,
+        entry.title,
+        entry.options.get(CONF_EEPROM_BUDGET, DEFAULT_EEPROM_BUDGET),
+    )
+    await ledger.async_load()
+    user_limits = {
+        setting: Range(0.0, float(entry.options[option]))
+        for option, settings in _USER_LIMITS.items()
+        if entry.options.get(option) is not None
+        for setting in settings
+    }
+    connection = await hass.async_add_executor_job(
+        lambda: connect(entry.data, user_limits=user_limits, on_eeprom_write=ledger.add)
+    )
+    coordinator = MeanWellCoordinator(hass, entry, connection, ledger)
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        await coordinator.async_close()
+        raise
+    return RuntimeData(
+        coordinator,
+        {
+            Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,
+            Platform.NUMBER: number.async_setup_entry,
+            Platform.SELECT: select.async_setup_entry,
+            Platform.SENSOR: sensor.async_setup_entry,
+            Platform.SWITCH: switch.async_setup_entry,
+        },
+    )

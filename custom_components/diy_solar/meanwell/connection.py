@@ -1,0 +1,97 @@
+"""Builds a Mean Well client from an entry's data; the simulator brings its own charger."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import can
+
+from ..const import (
+    CONF_ADDRESS,
+    CONF_BITRATE,
+    CONF_CHANNEL,
+    CONF_DEVICE_TYPE,
+    CONF_INTERFACE,
+    CanInterface,
+    DeviceType,
+)
+from ..drivers.meanwell import Family, Identity, MeanWellClient, Range, Setting, open_bus
+from ..emulators.meanwell import MeanWellEmulator
+
+FAMILIES = {DeviceType.MEANWELL_BIC: Family.BIC, DeviceType.MEANWELL_NPB: Family.NPB}
+SIMULATED_MODELS = {Family.BIC: "BIC-2200-48", Family.NPB: "NPB-1200-48"}
+
+
+@dataclass
+class SimulatedCharger:
+    """An emulated charger answering on its own in-process virtual bus."""
+
+    emulator: MeanWellEmulator
+    bus: can.BusABC
+
+    @classmethod
+    def start(cls, family: Family, channel: str) -> SimulatedCharger:
+        emulator = MeanWellEmulator(SIMULATED_MODELS[family], ramp_a_per_s=10.0)
+        bus = can.Bus(interface="virtual", channel=channel)
+        emulator.attach(bus)
+        return cls(emulator, bus)
+
+    def stop(self) -> None:
+        self.emulator.detach()
+        self.bus.shutdown()
+
+
+@dataclass
+class Connection:
+    client: MeanWellClient
+    simulator: SimulatedCharger | None = None
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self.simulator is not None:
+            self.simulator.stop()
+
+
+def connect(
+    data: Mapping[str, Any],
+    *,
+    user_limits: Mapping[Setting, Range] | None = None,
+    on_eeprom_write: Callable[[int], None] | None = None,
+) -> Connection:
+    """Open the bus (blocking: run in the executor)."""
+    family = FAMILIES[DeviceType(data[CONF_DEVICE_TYPE])]
+    interface = CanInterface(data[CONF_INTERFACE])
+    simulator = None
+    channel = str(data.get(CONF_CHANNEL, ""))
+    if interface is CanInterface.SIMULATOR:
+        channel = f"diy_solar_simulator_{uuid.uuid4().hex}"
+        simulator = SimulatedCharger.start(family, channel)
+        interface = CanInterface.VIRTUAL
+    bus = open_bus(interface.value, channel, int(data[CONF_BITRATE]))
+    client = MeanWellClient(
+        bus,
+        family,
+        int(data[CONF_ADDRESS]),
+        user_limits=user_limits,
+        on_eeprom_write=on_eeprom_write,
+    )
+    return Connection(client, simulator)
+
+
+def describe(data: Mapping[str, Any]) -> str:
+    """Where the charger is, for stable fallback ids."""
+    return f"{data[CONF_INTERFACE]}:{data.get(CONF_CHANNEL, '')}:{data[CONF_ADDRESS]}"
+
+
+async def async_identify(data: Mapping[str, Any]) -> Identity:
+    """Open the bus, read who is there, close again (for the config flow)."""
+    loop = asyncio.get_running_loop()
+    connection = await loop.run_in_executor(None, connect, data)
+    try:
+        return (await connection.client.identify()).identity
+    finally:
+        await connection.close()

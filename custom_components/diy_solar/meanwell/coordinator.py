@@ -1,0 +1,184 @@
+"""Polls one Mean Well charger and performs its confirmed, counted writes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.util.dt import utcnow
+
+from ..const import DOMAIN, LOGGER
+from ..coordinator import DeviceCoordinator, translated
+from ..drivers.meanwell import (
+    Device,
+    Family,
+    MeanWellConnectionError,
+    MeanWellError,
+    MeanWellRejectedError,
+    MeanWellValueError,
+    Range,
+    Readings,
+    Setting,
+    voltage_adjust_step,
+)
+from ..runtime import DiySolarConfigEntry
+from ..wear import WriteLedger
+from .connection import Connection
+
+
+@dataclass(frozen=True)
+class MeanWellData:
+    readings: Readings
+    settings: dict[Setting, float]
+    curve_enabled: bool | None  # NPB only
+    battery_mode: bool | None  # BIC only
+    sampled_at: datetime
+
+
+class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
+    """Readings and settings every poll: a change made elsewhere shows up at once."""
+
+    device: Device
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: DiySolarConfigEntry,
+        connection: Connection,
+        ledger: WriteLedger,
+    ) -> None:
+        super().__init__(hass, entry)
+        self.connection = connection
+        self.client = connection.client
+        self.ledger = ledger
+        # NPB below its minimum current: the wanted current and the voltage ceiling.
+        self.low_current_target: float | None = None
+        self._voltage_ceiling: float | None = None
+
+    @property
+    def family(self) -> Family:
+        return self.client.family
+
+    async def _async_setup(self) -> None:
+        try:
+            self.device = await self.client.identify()
+        except MeanWellError as err:
+            raise translated(UpdateFailed, "communication_error", err) from err
+
+    async def _async_update_data(self) -> MeanWellData:
+        try:
+            readings = await self.client.read_readings()
+            settings = await self.client.read_settings()
+            npb = self.family is Family.NPB
+            data = MeanWellData(
+                readings=readings,
+                settings=settings,
+                curve_enabled=await self.client.read_curve_enabled() if npb else None,
+                battery_mode=None if npb else await self.client.battery_mode(),
+                sampled_at=utcnow(),
+            )
+            await self._follow_low_current(data)
+        except MeanWellError as err:
+            raise translated(UpdateFailed, "communication_error", err) from err
+        return data
+
+    async def _follow_low_current(self, data: MeanWellData) -> None:
+        """One step of the NPB voltage adjust toward a current below the minimum."""
+        if self.low_current_target is None or self._voltage_ceiling is None:
+            return
+        voltage = data.settings[Setting.CHARGE_VOLTAGE]
+        window = Range(self.device.limits.charge_voltage.minimum, self._voltage_ceiling)
+        step = voltage_adjust_step(
+            self.low_current_target, data.readings.output_current, voltage, window
+        )
+        if step != voltage:
+            await self.client.set(Setting.CHARGE_VOLTAGE, step)
+            data.settings[Setting.CHARGE_VOLTAGE] = step
+
+    def device_info(self, unit: int | None = None) -> DeviceInfo:
+        identity = self.device.identity
+        return DeviceInfo(
+            identifiers={(DOMAIN, self.device_key)},
+            manufacturer="Mean Well",
+            model=identity.model,
+            name=self.config_entry.title,
+            serial_number=identity.serial_number,
+            sw_version=identity.firmware,
+        )
+
+    def allowed(self, setting: Setting) -> Range:
+        allowed = self.client.allowed(setting)
+        if setting is Setting.CHARGE_CURRENT and self.family is Family.NPB:
+            # Below the minimum, the voltage adjust takes over.
+            return Range(0.0, allowed.maximum)
+        return allowed
+
+    def setting_value(self, setting: Setting) -> float | None:
+        if setting is Setting.CHARGE_CURRENT and self.low_current_target is not None:
+            return self.low_current_target
+        return self.data.settings.get(setting)
+
+    async def _write(self, write: Awaitable[Any]) -> None:
+        try:
+            await write
+        except MeanWellValueError as err:
+            raise translated(ServiceValidationError, "value_not_allowed", err) from err
+        except (MeanWellRejectedError, MeanWellConnectionError) as err:
+            raise translated(HomeAssistantError, "write_rejected", err) from err
+        except MeanWellError as err:
+            raise translated(HomeAssistantError, "communication_error", err) from err
+        await self.async_request_refresh()
+
+    async def async_set(self, setting: Setting, value: float) -> None:
+        minimum = self.device.limits.charge_current.minimum
+        if setting is Setting.CHARGE_CURRENT and self.family is Family.NPB and value < minimum:
+            if not value >= 0:
+                raise translated(
+                    ServiceValidationError, "value_not_allowed", ValueError(f"{value} A")
+                )
+            if self.low_current_target is None:
+                self._voltage_ceiling = self.data.settings[Setting.CHARGE_VOLTAGE]
+            self.low_current_target = value
+            LOGGER.debug("%s: %s A by voltage adjust", self.config_entry.title, value)
+            await self._write(self.client.set(Setting.CHARGE_CURRENT, minimum))
+            return
+        if setting in (Setting.CHARGE_CURRENT, Setting.CHARGE_VOLTAGE):
+            await self._end_low_current(restore=setting is Setting.CHARGE_CURRENT)
+        await self._write(self.client.set(setting, value))
+
+    async def _end_low_current(self, *, restore: bool) -> None:
+        ceiling, self._voltage_ceiling = self._voltage_ceiling, None
+        self.low_current_target = None
+        if restore and ceiling is not None:
+            await self._write(self.client.set(Setting.CHARGE_VOLTAGE, ceiling))
+
+    async def async_set_output(self, on: bool) -> None:
+        await self._write(self.client.set_output(on))
+
+    async def async_set_discharging(self, discharging: bool) -> None:
+        await self._write(self.client.set_discharging(discharging))
+
+    async def async_set_curve_enabled(self, enabled: bool) -> None:
+        await self._write(self.client.set_curve_enabled(enabled))
+
+    async def async_close(self) -> None:
+        await self.connection.close()
+        await self.ledger.async_flush()
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {
+            "device": asdict(self.device),
+            "readings": asdict(self.data.readings) if self.data else None,
+            "settings": dict(self.data.settings) if self.data else None,
+            "eep_off": self.client.eep_off,
+            "writes": asdict(self.client.writes),
+            "eeprom_writes": self.ledger.count,
+            "eeprom_budget": self.ledger.budget,
+            "low_current_target": self.low_current_target,
+        }

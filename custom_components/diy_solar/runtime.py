@@ -1,0 +1,40 @@
+"""What a set-up entry carries, and how platforms find the entities of its device kind."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+if TYPE_CHECKING:
+    from .coordinator import DeviceCoordinator
+
+type PlatformSetup = Callable[
+    [HomeAssistant, "DiySolarConfigEntry", AddEntitiesCallback], Awaitable[None]
+]
+
+
+@dataclass
+class RuntimeData:
+    coordinator: DeviceCoordinator[Any]
+    platforms: Mapping[Platform, PlatformSetup]
+
+
+type DiySolarConfigEntry = ConfigEntry[RuntimeData]
+
+
+async def async_setup_platform(
+    hass: HomeAssistant,
+    entry: DiySolarConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+    platform: Platform,
+) -> None:
+    """Hand the platform to the entry's device kind, if that kind has such entities."""
+    setup = entry.runtime_data.platforms.get(platform)
+    if setup is not None:
+        await setup(hass, entry, async_add_entities)

@@ -1,0 +1,64 @@
+"""Entities that show one value read from their subject, described by tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.helpers.typing import StateType
+
+from .entity import DiySolarEntity
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueSensorDescription(SensorEntityDescription):
+    value_fn: Callable[[Any], StateType]
+
+
+class ValueSensor(DiySolarEntity[Any], SensorEntity):
+    entity_description: ValueSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        return self.entity_description.value_fn(self.subject)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueBinarySensorDescription(BinarySensorEntityDescription):
+    value_fn: Callable[[Any], bool | None]
+
+
+class ValueBinarySensor(DiySolarEntity[Any], BinarySensorEntity):
+    entity_description: ValueBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.value_fn(self.subject)
+
+
+def writes_description(key: str) -> SensorEntityDescription:
+    return SensorEntityDescription(
+        key=key,
+        translation_key=key,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+    )
+
+
+class WritesSensor(DiySolarEntity[Any], SensorEntity):
+    """Setting writes that reached the device's EEPROM, kept across restarts."""
+
+    @property
+    def native_value(self) -> int:
+        return int(self.coordinator.ledger.count)
