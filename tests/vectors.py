@@ -32,3 +32,20 @@ def load(name: str) -> list[Vector]:
             hex_line = lines[i + 2]
             vectors.append(Vector(label, bytes.fromhex(hex_line), "NEGATIVE" in line))
     return vectors
+
+
+def device_lines(section: str) -> list[tuple[str, str]]:
+    """(frame text, comment) of each frame line in a section of devices_vectors.txt.
+
+    section is the tag in the section header, e.g. "(a)" for Mean Well CAN.
+    """
+    lines = (FIXTURES / "devices_vectors.txt").read_text().splitlines()
+    inside, found = False, []
+    for line in lines:
+        if line.startswith("==="):
+            inside = line.startswith(f"=== {section} ")
+            continue
+        if inside and line.strip() and not line.startswith(("#", "NOTE")):
+            frame, _, comment = line.partition("#")
+            found.append((frame.strip(), comment.strip()))
+    return found

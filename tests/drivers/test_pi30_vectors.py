@@ -95,9 +95,7 @@ def test_qpigs_values_as_read_in_the_frame() -> None:
     assert status.switched_on is True
 
 
-@pytest.mark.parametrize(
-    "vector", [v for v in POSITIVE_RESPONSES if v.command == "QPIGS"], ids=str
-)
+@pytest.mark.parametrize("vector", [v for v in POSITIVE_RESPONSES if v.command == "QPIGS"], ids=str)
 def test_every_qpigs_capture_parses_field_for_field(vector: Vector) -> None:
     fields = vector.frame[1:-3].decode().split()
     status = parse_qpigs(decode_response(vector.frame))

@@ -68,9 +68,7 @@ async def test_serial_flow_recovers_from_errors(
         result["flow_id"], {CONF_DEVICE: pty_server.path}
     )
     assert result["errors"] == {"base": "wrong_protocol"}
-    with patch(
-        "custom_components.diy_solar.config_flow._async_identify", side_effect=RuntimeError
-    ):
+    with patch("custom_components.diy_solar.config_flow._async_identify", side_effect=RuntimeError):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_DEVICE: pty_server.path}
         )
@@ -154,9 +152,7 @@ async def test_simulator_flow_and_its_entities(hass: HomeAssistant) -> None:
     assert result["reason"] == "nothing_to_reconfigure"
 
 
-async def test_usb_discovery(
-    hass: HomeAssistant, emulator: Pi30Emulator, tmp_path: Path
-) -> None:
+async def test_usb_discovery(hass: HomeAssistant, emulator: Pi30Emulator, tmp_path: Path) -> None:
     server = PtyServer(emulator, hid=True)
     node = tmp_path / "hidraw3" / "device"
     node.mkdir(parents=True)
@@ -169,9 +165,12 @@ async def test_usb_discovery(
         manufacturer=None,
         description="USB to Serial",
     )
-    with patch.object(pi30_transport, "SYSFS_HIDRAW", tmp_path), patch(
-        "custom_components.diy_solar.config_flow.list_hidraw",
-        lambda: [pi30_transport.HidDevice(server.path, 0x0665, 0x5161)],
+    with (
+        patch.object(pi30_transport, "SYSFS_HIDRAW", tmp_path),
+        patch(
+            "custom_components.diy_solar.config_flow.list_hidraw",
+            lambda: [pi30_transport.HidDevice(server.path, 0x0665, 0x5161)],
+        ),
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USB}, data=info
@@ -185,8 +184,12 @@ async def test_usb_discovery(
 
 async def test_usb_discovery_without_hidraw(hass: HomeAssistant) -> None:
     info = UsbServiceInfo(
-        device="/dev/bus/usb/001/004", vid="0665", pid="5161",
-        serial_number=None, manufacturer=None, description=None,
+        device="/dev/bus/usb/001/004",
+        vid="0665",
+        pid="5161",
+        serial_number=None,
+        manufacturer=None,
+        description=None,
     )
     with patch("custom_components.diy_solar.config_flow.list_hidraw", list):
         result = await hass.config_entries.flow.async_init(
