@@ -95,6 +95,7 @@ def test_voltage_adjust_steps_toward_the_target() -> None:
     assert voltage_adjust_step(2.0, 0.0, 52.0, window) == 52.1
     assert voltage_adjust_step(0.0, 50.0, 54.0, window) == 53.5  # never more than 0.5 V
     assert voltage_adjust_step(5.0, 0.0, 54.0, window) == 54.0  # capped by the ceiling
+    assert voltage_adjust_step(1.5, 1.7, 51.43, window) == 51.43  # close enough: no write
 
 
 @pytest.fixture

@@ -133,7 +133,7 @@ class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
             raise translated(HomeAssistantError, "write_rejected", err) from err
         except MeanWellError as err:
             raise translated(HomeAssistantError, "communication_error", err) from err
-        await self.async_request_refresh()
+        await self.async_refresh()
 
     async def async_set(self, setting: Setting, value: float) -> None:
         minimum = self.device.limits.charge_current.minimum
@@ -142,15 +142,25 @@ class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
                 raise translated(
                     ServiceValidationError, "value_not_allowed", ValueError(f"{value} A")
                 )
-            if self.low_current_target is None:
+            starting = self.low_current_target is None
+            if starting:
                 self._voltage_ceiling = self.data.settings[Setting.CHARGE_VOLTAGE]
             self.low_current_target = value
             LOGGER.debug("%s: %s A by voltage adjust", self.config_entry.title, value)
             await self._write(self.client.set(Setting.CHARGE_CURRENT, minimum))
+            if starting:
+                # Start at the terminal voltage the charger measures now, where the
+                # current barely changes, rather than walking down from the ceiling.
+                await self._write(self.client.set(Setting.CHARGE_VOLTAGE, self._start_voltage()))
             return
         if setting in (Setting.CHARGE_CURRENT, Setting.CHARGE_VOLTAGE):
             await self._end_low_current(restore=setting is Setting.CHARGE_CURRENT)
         await self._write(self.client.set(setting, value))
+
+    def _start_voltage(self) -> float:
+        window = self.device.limits.charge_voltage
+        ceiling = self._voltage_ceiling or window.maximum
+        return round(min(ceiling, max(window.minimum, self.data.readings.output_voltage)), 2)
 
     async def _end_low_current(self, *, restore: bool) -> None:
         ceiling, self._voltage_ceiling = self._voltage_ceiling, None

@@ -74,14 +74,23 @@ def allowed_range(
 
 
 def voltage_adjust_step(
-    target_a: float, measured_a: float, voltage_set: float, window: Range, *, gain: float = 0.05
+    target_a: float,
+    measured_a: float,
+    voltage_set: float,
+    window: Range,
+    *,
+    gain: float = 0.05,
+    tolerance: float = 0.25,
 ) -> float:
     """Next charge voltage that moves the current toward a target below the model minimum.
 
     An NPB cannot be set below its minimum current, but in constant-voltage mode the
     current follows the voltage: lowering the set voltage lowers the current. The step
     is proportional (about the volts per amp of a battery's internal resistance) and
-    limited to half a volt so one poll never jumps.
+    limited to half a volt so one poll never jumps. Within tolerance of the target
+    nothing changes: each new voltage is an EEPROM write.
     """
+    if abs(target_a - measured_a) <= tolerance:
+        return voltage_set
     delta = max(-0.5, min(0.5, (target_a - measured_a) * gain))
     return round(max(window.minimum, min(window.maximum, voltage_set + delta)), 2)

@@ -1,0 +1,371 @@
+"""Mean Well chargers in Home Assistant, on python-can's virtual bus with the emulator."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import can
+import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.diy_solar.const import (
+    CONF_ADDRESS,
+    CONF_BITRATE,
+    CONF_CHANNEL,
+    CONF_DEVICE_TYPE,
+    CONF_EEPROM_BUDGET,
+    CONF_INTERFACE,
+    CONF_MAX_CHARGE_CURRENT,
+    DOMAIN,
+)
+from custom_components.diy_solar.drivers.meanwell import Command, Range
+from custom_components.diy_solar.drivers.meanwell.protocol import BATTERY_MODE, EEP_OFF
+from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
+from tests.ha.common import poll
+
+_channels = itertools.count()
+PREFIX = "bic_2200_48_eb23a1234567"
+
+
+@pytest.fixture
+def channel() -> str:
+    return f"ha-meanwell-{next(_channels)}"
+
+
+@pytest.fixture
+def bic(channel: str) -> Iterator[MeanWellEmulator]:
+    emulator = MeanWellEmulator("BIC-2200-48")
+    bus = can.Bus(interface="virtual", channel=channel)
+    emulator.attach(bus)
+    yield emulator
+    emulator.detach()
+    bus.shutdown()
+
+
+def _data(channel: str, device_type: str = "meanwell_bic") -> dict[str, object]:
+    return {
+        CONF_DEVICE_TYPE: device_type,
+        CONF_INTERFACE: "virtual",
+        CONF_CHANNEL: channel,
+        CONF_BITRATE: 250000,
+        CONF_ADDRESS: 0,
+    }
+
+
+@pytest.fixture
+def entry(channel: str, bic: MeanWellEmulator) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="BIC-2200-48 EB23A1234567",
+        unique_id="EB23A1234567",
+        data=_data(channel),
+    )
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    if (
+        entry.state.value == "not_loaded"
+        and entry.entry_id not in hass.config_entries.async_entry_ids()
+    ):
+        entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_flow_reads_the_model_before_adding(
+    hass: HomeAssistant, bic: MeanWellEmulator, channel: str
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "meanwell_bic"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    user_input = {k: v for k, v in _data(channel).items() if k != CONF_DEVICE_TYPE}
+    wrong = {**user_input, CONF_CHANNEL: f"{channel}-nobody"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], wrong)
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "BIC-2200-48 EB23A1234567"
+    assert result["result"].unique_id == "EB23A1234567"
+    assert result["data"] == _data(channel)
+
+
+async def test_flow_refuses_an_unknown_model(hass: HomeAssistant, channel: str) -> None:
+    emulator = MeanWellEmulator("BIC-2200-48")
+    emulator._texts[Command.MFR_MODEL_B0B5] = b"XYZ-99"
+    bus = can.Bus(interface="virtual", channel=channel)
+    emulator.attach(bus)
+    try:
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "meanwell_bic"}
+        )
+        user_input = {k: v for k, v in _data(channel).items() if k != CONF_DEVICE_TYPE}
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+        assert result["errors"] == {"base": "wrong_protocol"}
+    finally:
+        emulator.detach()
+        bus.shutdown()
+
+
+async def test_entities(
+    hass: HomeAssistant, entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    await _setup(hass, entry)
+    states = {
+        e.entity_id: hass.states.get(e.entity_id)
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    }
+    assert states[f"sensor.{PREFIX}_output_current"].state == "22.5"
+    assert states[f"sensor.{PREFIX}_output_current"].attributes["device_class"] == "current"
+    assert states[f"sensor.{PREFIX}_ac_voltage"].state == "230.0"
+    assert states[f"sensor.{PREFIX}_eeprom_writes"].state == "0"
+    assert states[f"switch.{PREFIX}_output"].state == "on"
+    assert states[f"select.{PREFIX}_direction"].state == "charge"
+    assert states[f"binary_sensor.{PREFIX}_fan_failure"].state == "off"
+    assert states[f"binary_sensor.{PREFIX}_battery_mode"].state == "on"
+    number = states[f"number.{PREFIX}_charge_voltage"]
+    assert (number.state, number.attributes["min"], number.attributes["max"]) == (
+        "55.2",
+        38.0,
+        65.0,
+    )
+    assert states[f"number.{PREFIX}_discharge_current"].attributes["max"] == 37.5
+    assert f"sensor.{PREFIX}_discharge_energy" in states
+    assert not any(".npb" in entity_id for entity_id in states)
+
+
+async def test_writes_read_back_and_are_counted(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    number = f"number.{PREFIX}_charge_current"
+    for _ in range(2):  # the second one is skipped: unchanged
+        await hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 12.5}, blocking=True
+        )
+    assert hass.states.get(number).state == "12.5"
+    assert bic.eeprom_writes == 1
+    assert hass.states.get(f"sensor.{PREFIX}_eeprom_writes").state == "1"
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: f"select.{PREFIX}_direction", "option": "discharge"},
+        blocking=True,
+    )
+    assert hass.states.get(f"sensor.{PREFIX}_output_current").state == "-18.75"
+    await hass.services.async_call(
+        "switch", "turn_off", {ATTR_ENTITY_ID: f"switch.{PREFIX}_output"}, blocking=True
+    )
+    assert hass.states.get(f"switch.{PREFIX}_output").state == "off"
+    assert bic.registers[Command.OPERATION] == 0
+    assert bic.eeprom_writes == 1  # on/off and direction are not kept in EEPROM
+
+
+async def test_bad_values_and_refused_writes(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    sent = len(bic.requests)
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_voltage", "value": 30.0},
+            blocking=True,
+        )
+    assert len(bic.requests) == sent
+    bic.limits = type(bic.limits)(**{**bic.limits.__dict__, "charge_voltage": Range(38.0, 50.0)})
+    with pytest.raises(HomeAssistantError, match="did not apply"):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_voltage", "value": 60.0},
+            blocking=True,
+        )
+
+
+async def test_user_limit_narrows_the_number(
+    hass: HomeAssistant, channel: str, bic: MeanWellEmulator
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="EB23A1234567",
+        title="BIC-2200-48 EB23A1234567",
+        data=_data(channel),
+        options={CONF_MAX_CHARGE_CURRENT: 20.0},
+    )
+    await _setup(hass, entry)
+    assert hass.states.get(f"number.{PREFIX}_charge_current").attributes["max"] == 20.0
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_current", "value": 25.0},
+            blocking=True,
+        )
+
+
+async def test_eeprom_count_survives_a_restart_and_warns_at_80_percent(
+    hass: HomeAssistant, channel: str, bic: MeanWellEmulator
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="EB23A1234567",
+        title="BIC-2200-48 EB23A1234567",
+        data=_data(channel),
+        options={CONF_EEPROM_BUDGET: 5},
+    )
+    await _setup(hass, entry)
+    for value in (10.0, 11.0, 12.0):
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_current", "value": value},
+            blocking=True,
+        )
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, f"eeprom_budget_{entry.entry_id}") is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await _setup(hass, entry)
+    assert hass.states.get(f"sensor.{PREFIX}_eeprom_writes").state == "3"
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_current", "value": 13.0},
+        blocking=True,
+    )
+    issue = issues.async_get_issue(DOMAIN, f"eeprom_budget_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "name": "BIC-2200-48 EB23A1234567",
+        "writes": "4",
+        "budget": "5",
+    }
+
+
+async def test_unavailable_and_back(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    sensor = f"sensor.{PREFIX}_output_voltage"
+    bic.faults.no_reply = True
+    await poll(hass)
+    assert hass.states.get(sensor).state == STATE_UNAVAILABLE
+    bic.faults.no_reply = False
+    await poll(hass)
+    assert hass.states.get(sensor).state != STATE_UNAVAILABLE
+
+
+async def test_options_set_eep_off_and_battery_mode(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings", "eeprom", "battery_mode"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "eeprom"}
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"eep_off": True})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "eeprom_set"
+    assert bic.registers[Command.SYSTEM_CONFIG] & EEP_OFF
+
+    bic.registers[Command.BIDIRECTIONAL_CONFIG] = 0
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "battery_mode"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"confirm": False}
+    )
+    assert result["errors"] == {"base": "confirm_required"}
+    assert bic.registers[Command.BIDIRECTIONAL_CONFIG] == 0
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"confirm": True})
+    assert result["reason"] == "battery_mode_set"
+    assert bic.registers[Command.BIDIRECTIONAL_CONFIG] == BATTERY_MODE
+
+
+async def test_eep_off_unsupported_is_no_longer_offered(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    bic.eep_off_supported = False
+    await _setup(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "eeprom"}
+    )
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"eep_off": True})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["menu_options"] == ["settings", "battery_mode"]
+
+
+async def test_npb_voltage_adjust_below_the_minimum_current(
+    hass: HomeAssistant, channel: str
+) -> None:
+    emulator = MeanWellEmulator("NPB-1200-48")
+    bus = can.Bus(interface="virtual", channel=channel)
+    emulator.attach(bus)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="EB23A1234567",
+        title="NPB-1200-48 EB23A1234567",
+        data=_data(channel, "meanwell_npb"),
+    )
+    try:
+        await _setup(hass, entry)
+        prefix = "npb_1200_48_eb23a1234567"
+        number = f"number.{prefix}_charge_current"
+        assert hass.states.get(number).attributes["min"] == 0.0
+        assert hass.states.get(f"sensor.{prefix}_charge_stage").state == "constant_current"
+        await hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 1.5}, blocking=True
+        )
+        assert emulator.registers[Command.IOUT_SET] == 360  # the model's minimum
+        assert hass.states.get(number).state == "1.5"
+        for _ in range(5):
+            await poll(hass)
+        assert abs(emulator.output_current() - 1.5) <= 0.25
+        settled = emulator.eeprom_writes
+        for _ in range(5):
+            await poll(hass)
+        assert emulator.eeprom_writes == settled  # no hunting: no EEPROM wear
+        await hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 9.0}, blocking=True
+        )
+        assert emulator.registers[Command.VOUT_SET] == 5520  # ceiling restored
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        emulator.detach()
+        bus.shutdown()
+
+
+async def test_simulator_and_diagnostics(hass: HomeAssistant) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "meanwell_bic"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_INTERFACE: "simulator", CONF_CHANNEL: "", CONF_BITRATE: 250000, CONF_ADDRESS: 0},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = result["result"]
+    assert hass.states.get(f"sensor.{PREFIX}_output_power") is not None
+    diagnostics = entry.runtime_data.coordinator.diagnostics()
+    assert diagnostics["device"]["identity"]["model"] == "BIC-2200-48"
+    assert await hass.config_entries.async_unload(entry.entry_id)
