@@ -82,11 +82,19 @@ def main(base: str) -> None:
 
     entries = call(base, "/api/config/config_entries/entry?domain=diy_solar", token=token)
     if not entries:
-        flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
-        for step in ("axpert", "simulator"):
-            flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}",
-                        {"next_step_id": step}, token)
-        print(f"Added: {flow.get('title')}")
+        # Each list is the answers to one add-integration flow, step by step.
+        for answers in (
+            [{"next_step_id": "axpert"}, {"next_step_id": "simulator"}],
+            [
+                {"next_step_id": "meanwell_bic"},
+                {"interface": "simulator", "channel": "", "bitrate": 250000, "address": 0},
+            ],
+        ):
+            flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
+            for answer in answers:
+                flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}",
+                            answer, token)
+            print(f"Added: {flow.get('title')}")
     print(f"\nDIY Solar demo is running: {base}  (user {USER}, password {PASSWORD})\n",
           flush=True)
 

@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from ..drivers.pi30.models import WARNING_BITS
 from ..runtime import DiySolarConfigEntry
 from ..values import ValueBinarySensor, ValueBinarySensorDescription
+from .coordinator import coordinator_of
 
 
 def _status_bit(
@@ -84,5 +85,5 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     async_add_entities(ValueBinarySensor(coordinator, d) for d in (*STATUS_BITS, FAULT, *WARNINGS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -131,3 +131,8 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
 
 def _maybe(options: CurrentOptions | None) -> dict[str, Any] | None:
     return None if options is None else asdict(options)
+
+
+def coordinator_of(entry: DiySolarConfigEntry) -> Pi30Coordinator:
+    """The entry's coordinator, typed: entries of this device kind carry this one."""
+    return cast(Pi30Coordinator, entry.runtime_data.coordinator)

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from ..drivers.pi30 import Allowed, SettingKey
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
-from .coordinator import Pi30Coordinator
+from .coordinator import Pi30Coordinator, coordinator_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +57,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     caps = coordinator.data.capabilities
     # A unit that does not report the allowed values of a setting gets no entity for it.
     async_add_entities(

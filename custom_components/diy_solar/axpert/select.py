@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from ..drivers.pi30 import ChargerSourcePriority, OutputSourcePriority, SettingKey
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
-from .coordinator import Pi30Coordinator
+from .coordinator import Pi30Coordinator, coordinator_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +44,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     async_add_entities(Pi30Select(coordinator, d) for d in SELECTS)
 
 

@@ -27,7 +27,7 @@ from ..drivers.pi30 import DeviceMode, GeneralStatus
 from ..energy import EnergySensor, energy_description
 from ..runtime import DiySolarConfigEntry
 from ..values import ValueSensor, ValueSensorDescription, WritesSensor, writes_description
-from .coordinator import Pi30Data
+from .coordinator import Pi30Data, coordinator_of
 
 
 def _status(fn: Callable[[GeneralStatus], StateType]) -> Callable[[Pi30Data], StateType]:
@@ -148,7 +148,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     entities: list[SensorEntity] = [ValueSensor(coordinator, d) for d in SENSORS]
     entities += [EnergySensor(coordinator, d) for d in ENERGY_SENSORS]
     entities.append(WritesSensor(coordinator, WRITES))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -100,3 +100,8 @@ class LumentreeCoordinator(DeviceCoordinator[LumentreeData]):
                 for unit, r in (self.data.units.items() if self.data else ())
             },
         }
+
+
+def coordinator_of(entry: DiySolarConfigEntry) -> LumentreeCoordinator:
+    """The entry's coordinator, typed: entries of this device kind carry this one."""
+    return cast(LumentreeCoordinator, entry.runtime_data.coordinator)

@@ -14,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
-from .coordinator import LumentreeCoordinator
+from .coordinator import LumentreeCoordinator, coordinator_of
 
 OUTPUT_POWER = NumberEntityDescription(
     key="output_power_limit",
@@ -32,7 +32,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     async_add_entities(
         LumentreePower(coordinator, OUTPUT_POWER, unit) for unit in coordinator.client.slaves
     )

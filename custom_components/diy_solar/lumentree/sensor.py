@@ -17,6 +17,7 @@ from ..drivers.lumentree import Readings
 from ..energy import EnergySensor, energy_description
 from ..runtime import DiySolarConfigEntry
 from ..values import ValueSensor, ValueSensorDescription
+from .coordinator import coordinator_of
 
 
 def _measurement(
@@ -63,7 +64,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     entities: list[SensorEntity] = []
     for unit in coordinator.client.slaves:
         entities += [ValueSensor(coordinator, d, unit) for d in SENSORS]

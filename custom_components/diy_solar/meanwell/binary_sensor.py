@@ -11,6 +11,7 @@ from ..drivers.meanwell import ChargeStatus, Family, FaultStatus, SystemStatus
 from ..drivers.meanwell.protocol import EEP_OFF
 from ..runtime import DiySolarConfigEntry
 from ..values import ValueBinarySensor, ValueBinarySensorDescription
+from .coordinator import coordinator_of
 
 
 def _fault(key: str, flag: FaultStatus) -> ValueBinarySensorDescription:
@@ -44,7 +45,9 @@ BATTERY_NOT_DETECTED = ValueBinarySensorDescription(
     key="battery_not_detected",
     translation_key="battery_not_detected",
     device_class=BinarySensorDeviceClass.PROBLEM,
-    value_fn=lambda d: ChargeStatus.BATTERY_NOT_DETECTED in (d.readings.charge_status or 0),
+    value_fn=lambda d: (
+        ChargeStatus.BATTERY_NOT_DETECTED in (d.readings.charge_status or ChargeStatus(0))
+    ),
 )
 BATTERY_MODE = ValueBinarySensorDescription(
     key="battery_mode",
@@ -65,7 +68,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     extra = (
         (HV_OVER_VOLTAGE, BATTERY_MODE)
         if coordinator.family is Family.BIC

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -192,3 +192,8 @@ class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
             "eeprom_budget": self.ledger.budget,
             "low_current_target": self.low_current_target,
         }
+
+
+def coordinator_of(entry: DiySolarConfigEntry) -> MeanWellCoordinator:
+    """The entry's coordinator, typed: entries of this device kind carry this one."""
+    return cast(MeanWellCoordinator, entry.runtime_data.coordinator)

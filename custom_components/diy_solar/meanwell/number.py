@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from ..drivers.meanwell import Setting, settings_for
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
-from .coordinator import MeanWellCoordinator
+from .coordinator import MeanWellCoordinator, coordinator_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,7 +53,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     async_add_entities(
         MeanWellNumber(coordinator, _number(s)) for s in settings_for(coordinator.family)
     )

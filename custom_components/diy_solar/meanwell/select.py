@@ -9,7 +9,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from ..drivers.meanwell import Family
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
-from .coordinator import MeanWellCoordinator
+from .coordinator import MeanWellCoordinator, coordinator_of
 
 CHARGE, DISCHARGE = "charge", "discharge"
 
@@ -23,7 +23,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     if coordinator.family is Family.BIC:
         async_add_entities([MeanWellDirection(coordinator, DIRECTION)])
 

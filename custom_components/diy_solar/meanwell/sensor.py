@@ -25,7 +25,7 @@ from ..drivers.meanwell import ChargeStatus, Family
 from ..energy import EnergySensor, energy_description
 from ..runtime import DiySolarConfigEntry
 from ..values import ValueSensor, ValueSensorDescription, WritesSensor, writes_description
-from .coordinator import MeanWellData
+from .coordinator import MeanWellData, coordinator_of
 
 
 def _measurement(
@@ -121,7 +121,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     bic = coordinator.family is Family.BIC
     fans = len(coordinator.data.readings.fan_speeds)
     entities: list[SensorEntity] = [ValueSensor(coordinator, d) for d in SENSORS]

@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from ..drivers.meanwell import Family
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
-from .coordinator import MeanWellCoordinator, MeanWellData
+from .coordinator import MeanWellCoordinator, MeanWellData, coordinator_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +48,7 @@ async def async_setup_entry(
     entry: DiySolarConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
+    coordinator = coordinator_of(entry)
     descriptions = [OUTPUT]
     if coordinator.family is Family.NPB:
         descriptions.append(CHARGER_MODE)
