@@ -6,11 +6,14 @@ testing package can shadow it, or Home Assistant finds no DIY Solar.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Iterator
 
+import can
 import pytest
 
 from custom_components import diy_solar  # noqa: F401
+from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
 from custom_components.diy_solar.emulators.plant import Plant
 
@@ -26,3 +29,23 @@ async def pty_server(emulator: Pi30Emulator) -> AsyncIterator[PtyServer]:
     server = PtyServer(emulator)
     yield server
     server.close()
+
+
+_channels = itertools.count()
+
+
+@pytest.fixture
+def channel() -> str:
+    """A python-can virtual channel of this test's own."""
+    return f"diy-solar-test-{next(_channels)}"
+
+
+@pytest.fixture
+def bic(channel: str) -> Iterator[MeanWellEmulator]:
+    """A BIC-2200-48 answering on the test's channel."""
+    emulator = MeanWellEmulator("BIC-2200-48")
+    bus = can.Bus(interface="virtual", channel=channel)
+    emulator.attach(bus)
+    yield emulator
+    emulator.detach()
+    bus.shutdown()

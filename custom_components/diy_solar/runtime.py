@@ -38,3 +38,15 @@ async def async_setup_platform(
     setup = entry.runtime_data.platforms.get(platform)
     if setup is not None:
         await setup(hass, entry, async_add_entities)
+
+
+async def async_start(
+    coordinator: DeviceCoordinator[Any], platforms: Mapping[Platform, PlatformSetup]
+) -> RuntimeData:
+    """First poll of a new coordinator; its port or bus is released if that fails."""
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except Exception:
+        await coordinator.async_close()
+        raise
+    return RuntimeData(coordinator, platforms)

@@ -11,6 +11,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.sensor import (
+    SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
@@ -24,6 +25,28 @@ from .entity import DiySolarEntity
 @dataclass(frozen=True, kw_only=True)
 class ValueSensorDescription(SensorEntityDescription):
     value_fn: Callable[[Any], StateType]
+
+
+def measurement(
+    key: str,
+    device_class: SensorDeviceClass | None,
+    unit: str | None,
+    fn: Callable[[Any], StateType],
+    *,
+    enabled: bool = True,
+    diagnostic: bool = False,
+) -> ValueSensorDescription:
+    """A measured value (state class measurement) read from the subject by fn."""
+    return ValueSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+        value_fn=fn,
+    )
 
 
 class ValueSensor(DiySolarEntity[Any], SensorEntity):

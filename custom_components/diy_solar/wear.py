@@ -6,11 +6,12 @@ count is per device entry and persisted in HA's storage.
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
+from .const import CONF_EEPROM_BUDGET, DEFAULT_EEPROM_BUDGET, DOMAIN
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 30  # seconds; a burst of writes is stored once
@@ -71,6 +72,17 @@ class WriteLedger:
             )
         else:
             ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry_id))
+
+
+async def async_load_ledger(hass: HomeAssistant, entry: ConfigEntry) -> WriteLedger:
+    ledger = WriteLedger(
+        hass,
+        entry.entry_id,
+        entry.title,
+        entry.options.get(CONF_EEPROM_BUDGET, DEFAULT_EEPROM_BUDGET),
+    )
+    await ledger.async_load()
+    return ledger
 
 
 async def async_remove_ledger(hass: HomeAssistant, entry_id: str) -> None:

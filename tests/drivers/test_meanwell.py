@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import can
 import pytest
@@ -35,8 +35,6 @@ from custom_components.diy_solar.drivers.meanwell.protocol import (
 )
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from tests.vectors import device_lines
-
-_channels = itertools.count()
 
 
 def _frames() -> list[tuple[str, int, bytes, str]]:
@@ -96,21 +94,6 @@ def test_voltage_adjust_steps_toward_the_target() -> None:
     assert voltage_adjust_step(0.0, 50.0, 54.0, window) == 53.5  # never more than 0.5 V
     assert voltage_adjust_step(5.0, 0.0, 54.0, window) == 54.0  # capped by the ceiling
     assert voltage_adjust_step(1.5, 1.7, 51.43, window) == 51.43  # close enough: no write
-
-
-@pytest.fixture
-def channel() -> str:
-    return f"meanwell-test-{next(_channels)}"
-
-
-@pytest.fixture
-def bic(channel: str) -> Iterator[MeanWellEmulator]:
-    emulator = MeanWellEmulator("BIC-2200-48")
-    bus = can.Bus(interface="virtual", channel=channel)
-    emulator.attach(bus)
-    yield emulator
-    emulator.detach()
-    bus.shutdown()
 
 
 async def _client(channel: str, family: Family, address: int = 0, **kw: object) -> MeanWellClient:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-
 import can
 import pytest
 from homeassistant.config_entries import SOURCE_USER
@@ -31,23 +28,7 @@ from custom_components.diy_solar.drivers.meanwell.protocol import BATTERY_MODE, 
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from tests.ha.common import poll
 
-_channels = itertools.count()
 PREFIX = "bic_2200_48_eb23a1234567"
-
-
-@pytest.fixture
-def channel() -> str:
-    return f"ha-meanwell-{next(_channels)}"
-
-
-@pytest.fixture
-def bic(channel: str) -> Iterator[MeanWellEmulator]:
-    emulator = MeanWellEmulator("BIC-2200-48")
-    bus = can.Bus(interface="virtual", channel=channel)
-    emulator.attach(bus)
-    yield emulator
-    emulator.detach()
-    bus.shutdown()
 
 
 def _data(channel: str, device_type: str = "meanwell_bic") -> dict[str, object]:
@@ -60,14 +41,26 @@ def _data(channel: str, device_type: str = "meanwell_bic") -> dict[str, object]:
     }
 
 
-@pytest.fixture
-def entry(channel: str, bic: MeanWellEmulator) -> MockConfigEntry:
+def _entry(channel: str, model: str = "BIC-2200-48", **options: object) -> MockConfigEntry:
+    family = "meanwell_npb" if model.startswith("NPB") else "meanwell_bic"
     return MockConfigEntry(
         domain=DOMAIN,
-        title="BIC-2200-48 EB23A1234567",
+        title=f"{model} EB23A1234567",
         unique_id="EB23A1234567",
-        data=_data(channel),
+        data=_data(channel, family),
+        options=options,
     )
+
+
+async def _set_number(hass: HomeAssistant, entity_id: str, value: float) -> None:
+    await hass.services.async_call(
+        "number", "set_value", {ATTR_ENTITY_ID: entity_id, "value": value}, blocking=True
+    )
+
+
+@pytest.fixture
+def entry(channel: str, bic: MeanWellEmulator) -> MockConfigEntry:
+    return _entry(channel)
 
 
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -150,9 +143,7 @@ async def test_writes_read_back_and_are_counted(
     await _setup(hass, entry)
     number = f"number.{PREFIX}_charge_current"
     for _ in range(2):  # the second one is skipped: unchanged
-        await hass.services.async_call(
-            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 12.5}, blocking=True
-        )
+        await _set_number(hass, number, 12.5)
     assert hass.states.get(number).state == "12.5"
     assert bic.eeprom_writes == 1
     assert hass.states.get(f"sensor.{PREFIX}_eeprom_writes").state == "1"
@@ -177,74 +168,37 @@ async def test_bad_values_and_refused_writes(
     await _setup(hass, entry)
     sent = len(bic.requests)
     with pytest.raises(ServiceValidationError):
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_voltage", "value": 30.0},
-            blocking=True,
-        )
+        await _set_number(hass, f"number.{PREFIX}_charge_voltage", 30.0)
     assert len(bic.requests) == sent
     bic.limits = type(bic.limits)(**{**bic.limits.__dict__, "charge_voltage": Range(38.0, 50.0)})
     with pytest.raises(HomeAssistantError, match="did not apply"):
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_voltage", "value": 60.0},
-            blocking=True,
-        )
+        await _set_number(hass, f"number.{PREFIX}_charge_voltage", 60.0)
 
 
 async def test_user_limit_narrows_the_number(
     hass: HomeAssistant, channel: str, bic: MeanWellEmulator
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="EB23A1234567",
-        title="BIC-2200-48 EB23A1234567",
-        data=_data(channel),
-        options={CONF_MAX_CHARGE_CURRENT: 20.0},
-    )
+    entry = _entry(channel, **{CONF_MAX_CHARGE_CURRENT: 20.0})
     await _setup(hass, entry)
     assert hass.states.get(f"number.{PREFIX}_charge_current").attributes["max"] == 20.0
     with pytest.raises(ServiceValidationError):
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_current", "value": 25.0},
-            blocking=True,
-        )
+        await _set_number(hass, f"number.{PREFIX}_charge_current", 25.0)
 
 
 async def test_eeprom_count_survives_a_restart_and_warns_at_80_percent(
     hass: HomeAssistant, channel: str, bic: MeanWellEmulator
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="EB23A1234567",
-        title="BIC-2200-48 EB23A1234567",
-        data=_data(channel),
-        options={CONF_EEPROM_BUDGET: 5},
-    )
+    entry = _entry(channel, **{CONF_EEPROM_BUDGET: 5})
     await _setup(hass, entry)
     for value in (10.0, 11.0, 12.0):
-        await hass.services.async_call(
-            "number",
-            "set_value",
-            {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_current", "value": value},
-            blocking=True,
-        )
+        await _set_number(hass, f"number.{PREFIX}_charge_current", value)
     issues = ir.async_get(hass)
     assert issues.async_get_issue(DOMAIN, f"eeprom_budget_{entry.entry_id}") is None
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     await _setup(hass, entry)
     assert hass.states.get(f"sensor.{PREFIX}_eeprom_writes").state == "3"
-    await hass.services.async_call(
-        "number",
-        "set_value",
-        {ATTR_ENTITY_ID: f"number.{PREFIX}_charge_current", "value": 13.0},
-        blocking=True,
-    )
+    await _set_number(hass, f"number.{PREFIX}_charge_current", 13.0)
     issue = issues.async_get_issue(DOMAIN, f"eeprom_budget_{entry.entry_id}")
     assert issue is not None
     assert issue.translation_placeholders == {
@@ -319,21 +273,14 @@ async def test_npb_voltage_adjust_below_the_minimum_current(
     emulator = MeanWellEmulator("NPB-1200-48")
     bus = can.Bus(interface="virtual", channel=channel)
     emulator.attach(bus)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="EB23A1234567",
-        title="NPB-1200-48 EB23A1234567",
-        data=_data(channel, "meanwell_npb"),
-    )
+    entry = _entry(channel, "NPB-1200-48")
     try:
         await _setup(hass, entry)
         prefix = "npb_1200_48_eb23a1234567"
         number = f"number.{prefix}_charge_current"
         assert hass.states.get(number).attributes["min"] == 0.0
         assert hass.states.get(f"sensor.{prefix}_charge_stage").state == "constant_current"
-        await hass.services.async_call(
-            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 1.5}, blocking=True
-        )
+        await _set_number(hass, number, 1.5)
         assert emulator.registers[Command.IOUT_SET] == 360  # the model's minimum
         assert hass.states.get(number).state == "1.5"
         for _ in range(5):
@@ -343,9 +290,7 @@ async def test_npb_voltage_adjust_below_the_minimum_current(
         for _ in range(5):
             await poll(hass)
         assert emulator.eeprom_writes == settled  # no hunting: no EEPROM wear
-        await hass.services.async_call(
-            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 9.0}, blocking=True
-        )
+        await _set_number(hass, number, 9.0)
         assert emulator.registers[Command.VOUT_SET] == 5520  # ceiling restored
     finally:
         await hass.config_entries.async_unload(entry.entry_id)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
-    SensorStateClass,
 )
 from homeassistant.const import (
     PERCENTAGE,
@@ -26,7 +25,13 @@ from homeassistant.helpers.typing import StateType
 from ..drivers.pi30 import DeviceMode, GeneralStatus
 from ..energy import EnergySensor, energy_description
 from ..runtime import DiySolarConfigEntry
-from ..values import ValueSensor, ValueSensorDescription, WritesSensor, writes_description
+from ..values import (
+    ValueSensor,
+    ValueSensorDescription,
+    WritesSensor,
+    measurement,
+    writes_description,
+)
 from .coordinator import Pi30Data, coordinator_of
 
 
@@ -43,16 +48,7 @@ def _measurement(
     enabled: bool = True,
     diagnostic: bool = False,
 ) -> ValueSensorDescription:
-    return ValueSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=device_class,
-        native_unit_of_measurement=unit,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_registry_enabled_default=enabled,
-        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
-        value_fn=_status(fn),
-    )
+    return measurement(key, device_class, unit, _status(fn), enabled=enabled, diagnostic=diagnostic)
 
 
 V, A, W, HZ = (

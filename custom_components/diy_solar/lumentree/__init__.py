@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from ..const import CONF_MAX_POWER, CONF_SLAVES
 from ..drivers.lumentree import LumentreeClient
-from ..runtime import DiySolarConfigEntry, RuntimeData
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from . import number, sensor
 from .coordinator import LumentreeCoordinator
 
@@ -36,12 +36,7 @@ async def async_probe(data: Mapping[str, Any]) -> None:
 
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
     coordinator = LumentreeCoordinator(hass, entry, build_client(entry.data))
-    try:
-        await coordinator.async_config_entry_first_refresh()
-    except Exception:
-        await coordinator.async_close()
-        raise
-    return RuntimeData(
+    return await async_start(
         coordinator,
         {Platform.NUMBER: number.async_setup_entry, Platform.SENSOR: sensor.async_setup_entry},
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.const import (
     UnitOfElectricPotential,
     UnitOfPower,
@@ -13,43 +11,28 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from ..drivers.lumentree import Readings
 from ..energy import EnergySensor, energy_description
 from ..runtime import DiySolarConfigEntry
-from ..values import ValueSensor, ValueSensorDescription
+from ..values import ValueSensor, measurement
 from .coordinator import coordinator_of
 
-
-def _measurement(
-    key: str, device_class: SensorDeviceClass, unit: str, fn: Callable[[Readings], float]
-) -> ValueSensorDescription:
-    return ValueSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=device_class,
-        native_unit_of_measurement=unit,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=fn,
-    )
-
-
 SENSORS = (
-    _measurement(
+    measurement(
         "output_power", SensorDeviceClass.POWER, UnitOfPower.WATT, lambda r: r.output_power
     ),
-    _measurement(
+    measurement(
         "ac_voltage",
         SensorDeviceClass.VOLTAGE,
         UnitOfElectricPotential.VOLT,
         lambda r: r.ac_voltage,
     ),
-    _measurement(
+    measurement(
         "dc_voltage",
         SensorDeviceClass.VOLTAGE,
         UnitOfElectricPotential.VOLT,
         lambda r: r.dc_voltage,
     ),
-    _measurement(
+    measurement(
         "temperature",
         SensorDeviceClass.TEMPERATURE,
         UnitOfTemperature.CELSIUS,

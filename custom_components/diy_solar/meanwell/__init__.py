@@ -5,15 +5,10 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-from ..const import (
-    CONF_EEPROM_BUDGET,
-    CONF_MAX_CHARGE_CURRENT,
-    CONF_MAX_DISCHARGE_CURRENT,
-    DEFAULT_EEPROM_BUDGET,
-)
+from ..const import CONF_MAX_CHARGE_CURRENT, CONF_MAX_DISCHARGE_CURRENT
 from ..drivers.meanwell import Range, Setting
-from ..runtime import DiySolarConfigEntry, RuntimeData
-from ..wear import WriteLedger
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+from ..wear import async_load_ledger
 from . import binary_sensor, number, select, sensor, switch
 from .connection import connect
 from .coordinator import MeanWellCoordinator
@@ -26,13 +21,7 @@ _USER_LIMITS = {
 
 
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
-    ledger = WriteLedger(
-        hass,
-        entry.entry_id,
-        entry.title,
-        entry.options.get(CONF_EEPROM_BUDGET, DEFAULT_EEPROM_BUDGET),
-    )
-    await ledger.async_load()
+    ledger = await async_load_ledger(hass, entry)
     user_limits = {
         setting: Range(0.0, float(entry.options[option]))
         for option, settings in _USER_LIMITS.items()
@@ -43,12 +32,7 @@ async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> Runtim
         lambda: connect(entry.data, user_limits=user_limits, on_eeprom_write=ledger.add)
     )
     coordinator = MeanWellCoordinator(hass, entry, connection, ledger)
-    try:
-        await coordinator.async_config_entry_first_refresh()
-    except Exception:
-        await coordinator.async_close()
-        raise
-    return RuntimeData(
+    return await async_start(
         coordinator,
         {
             Platform.BINARY_SENSOR: binary_sensor.async_setup_entry,

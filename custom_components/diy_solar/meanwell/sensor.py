@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
-    SensorStateClass,
 )
 from homeassistant.const import (
     REVOLUTIONS_PER_MINUTE,
-    EntityCategory,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfPower,
@@ -19,57 +15,42 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.helpers.typing import StateType
 
 from ..drivers.meanwell import ChargeStatus, Family
 from ..energy import EnergySensor, energy_description
 from ..runtime import DiySolarConfigEntry
-from ..values import ValueSensor, ValueSensorDescription, WritesSensor, writes_description
+from ..values import (
+    ValueSensor,
+    ValueSensorDescription,
+    WritesSensor,
+    measurement,
+    writes_description,
+)
 from .coordinator import MeanWellData, coordinator_of
 
-
-def _measurement(
-    key: str,
-    device_class: SensorDeviceClass | None,
-    unit: str,
-    fn: Callable[[MeanWellData], StateType],
-    *,
-    diagnostic: bool = False,
-) -> ValueSensorDescription:
-    return ValueSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=device_class,
-        native_unit_of_measurement=unit,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
-        value_fn=fn,
-    )
-
-
 SENSORS = (
-    _measurement(
+    measurement(
         "output_voltage",
         SensorDeviceClass.VOLTAGE,
         UnitOfElectricPotential.VOLT,
         lambda d: d.readings.output_voltage,
     ),
-    _measurement(
+    measurement(
         "output_current",
         SensorDeviceClass.CURRENT,
         UnitOfElectricCurrent.AMPERE,
         lambda d: d.readings.output_current,
     ),
-    _measurement(
+    measurement(
         "output_power", SensorDeviceClass.POWER, UnitOfPower.WATT, lambda d: d.readings.output_power
     ),
-    _measurement(
+    measurement(
         "ac_voltage",
         SensorDeviceClass.VOLTAGE,
         UnitOfElectricPotential.VOLT,
         lambda d: d.readings.ac_voltage,
     ),
-    _measurement(
+    measurement(
         "temperature",
         SensorDeviceClass.TEMPERATURE,
         UnitOfTemperature.CELSIUS,
@@ -79,7 +60,7 @@ SENSORS = (
 
 
 def _fan(index: int) -> ValueSensorDescription:
-    return _measurement(
+    return measurement(
         f"fan_speed_{index + 1}",
         None,
         REVOLUTIONS_PER_MINUTE,
