@@ -322,7 +322,14 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = "unknown"
             else:
                 port = data[CONF_DEVICE]
-                return await self._async_create_or_update(data, port, f"Lumentree {port}")
+                # The units report no serial number: the port is the identity, and
+                # moving them to another port keeps the entry.
+                unique_id = (
+                    self._get_reconfigure_entry().unique_id
+                    if self.source == SOURCE_RECONFIGURE
+                    else None
+                ) or port
+                return await self._async_create_or_update(data, unique_id, f"Lumentree {port}")
             current = user_input
         schema = await self.hass.async_add_executor_job(_lumentree_schema, current)
         return self.async_show_form(step_id="lumentree", data_schema=schema, errors=errors)

@@ -111,3 +111,23 @@ async def test_a_silent_unit_alone_goes_unavailable(
     emulator.silent = True
     await poll(hass)
     assert hass.states.get("sensor.lumentree_unit_1_output_power").state == STATE_UNAVAILABLE
+
+
+async def test_reconfigure_moves_the_units_to_another_port(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    other = LumentreeEmulator({1: LumentreeUnit(1000)})
+    try:
+        result = await entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "lumentree"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_DEVICE: other.path, CONF_SLAVES: ["1"], CONF_MAX_POWER: "600"},
+        )
+        assert result["reason"] == "reconfigure_successful"
+        assert entry.data[CONF_DEVICE] == other.path
+        assert entry.data[CONF_SLAVES] == [1]
+        await hass.async_block_till_done()
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        other.close()
