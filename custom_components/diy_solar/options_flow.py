@@ -24,6 +24,7 @@ from .const import (
     DeviceType,
 )
 from .drivers.meanwell import Family, MeanWellError, MeanWellRejectedError
+from .meanwell.connection import FAMILIES
 
 CONF_EEP_OFF = "eep_off"
 CONF_CONFIRM = "confirm"
@@ -47,9 +48,7 @@ class DiySolarOptionsFlow(OptionsFlow):
         return DeviceType(self.config_entry.data[CONF_DEVICE_TYPE])
 
     def _family(self) -> Family | None:
-        return {DeviceType.MEANWELL_BIC: Family.BIC, DeviceType.MEANWELL_NPB: Family.NPB}.get(
-            self._device_type
-        )
+        return FAMILIES.get(self._device_type)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         family = self._family()

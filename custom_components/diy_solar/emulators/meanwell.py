@@ -39,9 +39,10 @@ class MeanWellFaults:
     fault_bits: FaultStatus = field(default_factory=lambda: FaultStatus(0))
 
 
-def _text(value: str) -> tuple[bytes, bytes]:
+def _texts(first: Command, second: Command, value: str) -> dict[Command, bytes]:
+    """A 12-character field split over its two commands, space padded."""
     padded = value.ljust(12)[:12].encode("ascii")
-    return padded[:6], padded[6:]
+    return {first: padded[:6], second: padded[6:]}
 
 
 class MeanWellEmulator:
@@ -98,12 +99,9 @@ class MeanWellEmulator:
                 self.limits.discharge_current.maximum * 0.5 * 100
             )
         self._texts = {
-            Command.MFR_ID_B0B5: _text("MEAN WELL")[0],
-            Command.MFR_ID_B6B11: _text("MEAN WELL")[1],
-            Command.MFR_MODEL_B0B5: _text(model)[0],
-            Command.MFR_MODEL_B6B11: _text(model)[1],
-            Command.MFR_SERIAL_B0B5: _text(serial_number)[0],
-            Command.MFR_SERIAL_B6B11: _text(serial_number)[1],
+            **_texts(Command.MFR_ID_B0B5, Command.MFR_ID_B6B11, "MEAN WELL"),
+            **_texts(Command.MFR_MODEL_B0B5, Command.MFR_MODEL_B6B11, model),
+            **_texts(Command.MFR_SERIAL_B0B5, Command.MFR_SERIAL_B6B11, serial_number),
             Command.MFR_REVISION: firmware,
             Command.SCALING_FACTOR: DEFAULT_SCALING.encode(),
         }
@@ -119,7 +117,8 @@ class MeanWellEmulator:
 
     # -- physics --------------------------------------------------------------------
 
-    def _volts(self, command: Command) -> float:
+    def _scaled(self, command: Command) -> float:
+        """A setting in volts or amps (the emulator keeps the default 0.01 scaling)."""
         return self.registers.get(command, 0) / 100
 
     def _target_current(self) -> float:
@@ -130,10 +129,10 @@ class MeanWellEmulator:
         if self.registers[Command.DIRECTION_CTRL] and self.family is Family.BIC:
             if not self.battery_mode_active:
                 return 0.0
-            headroom = max(0.0, (battery - self._volts(Command.REVERSE_VOUT_SET)) / r)
-            return -min(self._volts(Command.REVERSE_IOUT_SET), headroom)
-        headroom = max(0.0, (self._volts(Command.VOUT_SET) - battery) / r)
-        return min(self._volts(Command.IOUT_SET), headroom)
+            headroom = max(0.0, (battery - self._scaled(Command.REVERSE_VOUT_SET)) / r)
+            return -min(self._scaled(Command.REVERSE_IOUT_SET), headroom)
+        headroom = max(0.0, (self._scaled(Command.VOUT_SET) - battery) / r)
+        return min(self._scaled(Command.IOUT_SET), headroom)
 
     def output_current(self) -> float:
         """The current now, moved toward the target at the ramp rate."""
@@ -181,16 +180,16 @@ class MeanWellEmulator:
 
     def _allowed(self, command: Command, raw: int) -> bool:
         limits = self.limits
-        volts, amps = raw / 100, raw / 100
+        value = raw / 100  # volts or amps, at the default scaling
         match command:
             case Command.VOUT_SET | Command.CURVE_CV | Command.CURVE_FV:
-                return volts in limits.charge_voltage
+                return value in limits.charge_voltage
             case Command.IOUT_SET | Command.CURVE_CC:
-                return amps in limits.charge_current
+                return value in limits.charge_current
             case Command.REVERSE_VOUT_SET:
-                return limits.discharge_voltage is not None and volts in limits.discharge_voltage
+                return limits.discharge_voltage is not None and value in limits.discharge_voltage
             case Command.REVERSE_IOUT_SET:
-                return limits.discharge_current is not None and amps in limits.discharge_current
+                return limits.discharge_current is not None and value in limits.discharge_current
             case Command.OPERATION | Command.DIRECTION_CTRL:
                 return raw in (0, 1) and (command is Command.OPERATION or self.family is Family.BIC)
         return command in self.registers

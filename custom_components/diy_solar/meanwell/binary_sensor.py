@@ -8,7 +8,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..drivers.meanwell import ChargeStatus, Family, FaultStatus, SystemStatus
-from ..drivers.meanwell.protocol import EEP_OFF
 from ..runtime import DiySolarConfigEntry
 from ..values import ValueBinarySensor, ValueBinarySensorDescription
 from .coordinator import coordinator_of
@@ -59,7 +58,7 @@ EEPROM_OFF = ValueBinarySensorDescription(
     key="eeprom_off",
     translation_key="eeprom_off",
     entity_category=EntityCategory.DIAGNOSTIC,
-    value_fn=lambda d: bool(d.readings.system_config & EEP_OFF),
+    value_fn=lambda d: d.readings.eeprom_off,
 )
 
 

@@ -246,9 +246,7 @@ class MeanWellClient:
             for command in (Command.READ_FAN_SPEED_1, Command.READ_FAN_SPEED_2)[: 2 if bic else 1]
             if (value := await self._optional(command)) is not None
         ]
-        system_config = await self.read_raw(Command.SYSTEM_CONFIG)
-        self.eep_off = bool(system_config & EEP_OFF)
-        return Readings(
+        readings = Readings(
             output_on=bool(await self.read_raw(Command.OPERATION)),
             output_voltage=await self.read_value(Command.READ_VOUT),
             output_current=await self.read_value(Command.READ_IOUT),
@@ -257,10 +255,12 @@ class MeanWellClient:
             fan_speeds=tuple(fans),
             faults=FaultStatus(await self.read_raw(Command.FAULT_STATUS)),
             system_status=SystemStatus(await self.read_raw(Command.SYSTEM_STATUS)),
-            system_config=system_config,
+            system_config=await self.read_raw(Command.SYSTEM_CONFIG),
             discharging=bool(await self.read_raw(Command.DIRECTION_CTRL)) if bic else None,
             charge_status=None if bic else ChargeStatus(await self.read_raw(Command.CHG_STATUS)),
         )
+        self.eep_off = readings.eeprom_off
+        return readings
 
     async def read_settings(self) -> dict[Setting, float]:
         return {s: await self.read_value(SPECS[s].command) for s in settings_for(self.family)}

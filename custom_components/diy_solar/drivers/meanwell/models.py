@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .exceptions import MeanWellProtocolError
-from .protocol import ChargeStatus, Family, FaultStatus, SystemStatus
+from .protocol import EEP_OFF, ChargeStatus, Family, FaultStatus, SystemStatus
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,11 @@ class Readings:
     system_config: int
     discharging: bool | None  # None on an NPB (no direction)
     charge_status: ChargeStatus | None  # NPB only
+
+    @property
+    def eeprom_off(self) -> bool:
+        """EEP_OFF is set (it takes effect after the next power cycle)."""
+        return bool(self.system_config & EEP_OFF)
 
     @property
     def output_power(self) -> float:
