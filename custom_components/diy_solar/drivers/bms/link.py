@@ -1,0 +1,95 @@
+"""A serial line to a BMS through serialx: write a request, read a reply of known shape.
+
+After a timeout or a bad frame the line may still hold the rest of a late or broken
+reply; the next request first throws away whatever is waiting, so one bad reply never
+shifts the frames that follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import serialx
+
+from .exceptions import BmsConnectionError
+
+# How long the line must stay quiet before a request after a failure.
+_SETTLE = 0.05
+
+
+class SerialLink:
+    def __init__(self, url: str, baudrate: int, timeout: float) -> None:
+        self.url = url
+        self.baudrate = baudrate
+        self.timeout = timeout
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._dirty = False
+
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._reader is None or self._writer is None:
+            try:
+                self._reader, self._writer = await serialx.open_serial_connection(
+                    url=self.url, baudrate=self.baudrate
+                )
+            except (OSError, serialx.SerialException) as err:
+                raise BmsConnectionError(f"cannot open {self.url}: {err}") from err
+        return self._reader, self._writer
+
+    async def send(self, frame: bytes) -> None:
+        reader, writer = await self._open()
+        if self._dirty:
+            await self._discard_pending(reader)
+        try:
+            writer.write(frame)
+            await writer.drain()
+        except (OSError, serialx.SerialException) as err:
+            await self.close()
+            raise BmsConnectionError(f"{self.url}: {err}") from err
+
+    async def read(self, count: int) -> bytes:
+        """Exactly count bytes, or BmsConnectionError when they do not come in time."""
+        reader, _ = await self._open()
+        try:
+            return await asyncio.wait_for(reader.readexactly(count), self.timeout)
+        except TimeoutError as err:
+            self._dirty = True
+            raise BmsConnectionError(f"{self.url}: no complete reply in {self.timeout} s") from err
+        except (OSError, serialx.SerialException, asyncio.IncompleteReadError) as err:
+            await self.close()
+            raise BmsConnectionError(f"{self.url}: {err}") from err
+
+    async def seek(self, marker: bytes) -> None:
+        """Skip bytes up to and including marker (the start of a frame)."""
+        reader, _ = await self._open()
+        try:
+            await asyncio.wait_for(reader.readuntil(marker), self.timeout)
+        except (TimeoutError, asyncio.LimitOverrunError) as err:
+            self._dirty = True
+            raise BmsConnectionError(f"{self.url}: no reply in {self.timeout} s") from err
+        except (OSError, serialx.SerialException, asyncio.IncompleteReadError) as err:
+            await self.close()
+            raise BmsConnectionError(f"{self.url}: {err}") from err
+
+    def mark_dirty(self) -> None:
+        """A frame was rejected: what follows it on the line cannot be trusted."""
+        self._dirty = True
+
+    async def _discard_pending(self, reader: asyncio.StreamReader) -> None:
+        while True:
+            try:
+                chunk = await asyncio.wait_for(reader.read(4096), _SETTLE)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+        self._dirty = False
+
+    async def close(self) -> None:
+        writer, self._reader, self._writer = self._writer, None, None
+        self._dirty = False
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError, serialx.SerialException):
+                await writer.wait_closed()
