@@ -43,7 +43,7 @@ class DataId(IntEnum):
 
 
 # 0x98 bytes 0-6, eight bits each; a name given twice covers its level-1 and level-2 bits.
-_FAILURE_BITS: tuple[tuple[str, ...], ...] = (
+FAILURE_BITS: tuple[tuple[str, ...], ...] = (
     ("cell_overvoltage",) * 2
     + ("cell_undervoltage",) * 2
     + ("pack_overvoltage",) * 2
@@ -84,7 +84,7 @@ _FAILURE_BITS: tuple[tuple[str, ...], ...] = (
         "low_voltage_charge_forbidden",
     ),
 )
-ALARMS = tuple(dict.fromkeys(name for byte in _FAILURE_BITS for name in byte))
+ALARMS = tuple(dict.fromkeys(name for byte in FAILURE_BITS for name in byte))
 
 
 def checksum(data: bytes) -> int:
@@ -244,7 +244,7 @@ def decode_balancing(data: bytes, cells: int) -> tuple[int, ...]:
 def decode_failures(data: bytes) -> frozenset[str]:
     return frozenset(
         name
-        for byte, names in zip(data, _FAILURE_BITS, strict=False)
+        for byte, names in zip(data, FAILURE_BITS, strict=False)
         for bit, name in enumerate(names)
         if byte >> bit & 1
     )
