@@ -15,8 +15,9 @@ import urllib.request
 USER, PASSWORD = "demo", "demo-solar"
 
 
-def call(base: str, path: str, body: dict | None = None, token: str | None = None,
-         form: bool = False) -> dict:
+def call(
+    base: str, path: str, body: dict | None = None, token: str | None = None, form: bool = False
+) -> dict:
     headers = {}
     data = None
     if body is not None:
@@ -46,7 +47,8 @@ def wait_until_up(base: str) -> list[dict]:
 
 def token_for(base: str, client_id: str, code: str) -> str:
     answer = call(
-        base, "/auth/token",
+        base,
+        "/auth/token",
         {"grant_type": "authorization_code", "code": code, "client_id": client_id},
         form=True,
     )
@@ -54,13 +56,24 @@ def token_for(base: str, client_id: str, code: str) -> str:
 
 
 def login(base: str, client_id: str) -> str:
-    flow = call(base, "/auth/login_flow", {
-        "client_id": client_id, "handler": ["homeassistant", None],
-        "redirect_uri": client_id,
-    })
-    done = call(base, f"/auth/login_flow/{flow['flow_id']}", {
-        "client_id": client_id, "username": USER, "password": PASSWORD,
-    })
+    flow = call(
+        base,
+        "/auth/login_flow",
+        {
+            "client_id": client_id,
+            "handler": ["homeassistant", None],
+            "redirect_uri": client_id,
+        },
+    )
+    done = call(
+        base,
+        f"/auth/login_flow/{flow['flow_id']}",
+        {
+            "client_id": client_id,
+            "username": USER,
+            "password": PASSWORD,
+        },
+    )
     return token_for(base, client_id, done["result"])
 
 
@@ -68,15 +81,26 @@ def main(base: str) -> None:
     client_id = base + "/"
     steps = {s["step"]: s["done"] for s in wait_until_up(base)}
     if not steps.get("user"):
-        created = call(base, "/api/onboarding/users", {
-            "client_id": client_id, "name": "Demo", "username": USER,
-            "password": PASSWORD, "language": "en",
-        })
+        created = call(
+            base,
+            "/api/onboarding/users",
+            {
+                "client_id": client_id,
+                "name": "Demo",
+                "username": USER,
+                "password": PASSWORD,
+                "language": "en",
+            },
+        )
         token = token_for(base, client_id, created["auth_code"])
         call(base, "/api/onboarding/core_config", {}, token)
         call(base, "/api/onboarding/analytics", {}, token)
-        call(base, "/api/onboarding/integration",
-             {"client_id": client_id, "redirect_uri": client_id}, token)
+        call(
+            base,
+            "/api/onboarding/integration",
+            {"client_id": client_id, "redirect_uri": client_id},
+            token,
+        )
     else:
         token = login(base, client_id)
 
@@ -92,11 +116,11 @@ def main(base: str) -> None:
         ):
             flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
             for answer in answers:
-                flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}",
-                            answer, token)
+                flow = call(
+                    base, f"/api/config/config_entries/flow/{flow['flow_id']}", answer, token
+                )
             print(f"Added: {flow.get('title')}")
-    print(f"\nDIY Solar demo is running: {base}  (user {USER}, password {PASSWORD})\n",
-          flush=True)
+    print(f"\nDIY Solar demo is running: {base}  (user {USER}, password {PASSWORD})\n", flush=True)
 
 
 if __name__ == "__main__":

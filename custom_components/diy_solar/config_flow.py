@@ -19,10 +19,12 @@ from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
 from .axpert.connection import build_client, describe
+from .bms import async_probe as async_probe_bms
 from .compat import serial_port_selector
 from .const import (
     CONF_ADDRESS,
     CONF_BITRATE,
+    CONF_BMS_PORT,
     CONF_CHANNEL,
     CONF_DEVICE_TYPE,
     CONF_HID_PID,
@@ -34,11 +36,14 @@ from .const import (
     DEFAULT_TCP_PORT,
     DOMAIN,
     LOGGER,
+    SIMULATOR_PORT,
+    BmsPort,
     CanInterface,
     DeviceType,
     TransportKind,
 )
 from .drivers import lumentree as lumentree_driver
+from .drivers.bms import BmsConnectionError, BmsError
 from .drivers.meanwell import BITRATE, MAX_ADDRESS, MeanWellConnectionError, MeanWellError
 from .drivers.pi30 import (
     AXPERT_HID_PID,
@@ -53,6 +58,9 @@ from .lumentree import async_probe
 from .meanwell.connection import FAMILIES, async_identify
 from .meanwell.connection import describe as describe_can
 from .options_flow import DiySolarOptionsFlow
+from .ports import stable_port
+
+BMS_NAMES = {DeviceType.JK_BMS: "JK BMS", DeviceType.DALY_BMS: "Daly BMS"}
 
 
 class CannotConnect(Exception):
@@ -166,6 +174,27 @@ def _lumentree_schema(current: Mapping[str, Any]) -> vol.Schema:
             ),
         }
     )
+
+
+def _bms_schema(device_type: DeviceType, current: Mapping[str, Any]) -> vol.Schema:
+    ports = [
+        *_serial_ports(),
+        selector.SelectOptionDict(value=SIMULATOR_PORT, label="Simulator (no hardware)"),
+    ]
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_DEVICE, default=current.get(CONF_DEVICE, vol.UNDEFINED)): (
+            serial_port_selector(ports)
+        )
+    }
+    if device_type is DeviceType.DALY_BMS:
+        fields[vol.Required(CONF_BMS_PORT, default=current.get(CONF_BMS_PORT, BmsPort.RS485))] = (
+            selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[p.value for p in BmsPort], translation_key=CONF_BMS_PORT
+                )
+            )
+        )
+    return vol.Schema(fields)
 
 
 class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -334,6 +363,55 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         schema = await self.hass.async_add_executor_job(_lumentree_schema, current)
         return self.async_show_form(step_id="lumentree", data_schema=schema, errors=errors)
 
+    async def async_step_jk_bms(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return await self._async_bms_step(DeviceType.JK_BMS, user_input)
+
+    async def async_step_daly_bms(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_bms_step(DeviceType.DALY_BMS, user_input)
+
+    async def _async_bms_step(
+        self, device_type: DeviceType, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """The port (a Daly: which of its ports); a full status is read first."""
+        current = self._current()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            port = user_input[CONF_DEVICE]
+            if port != SIMULATOR_PORT:
+                port = await self.hass.async_add_executor_job(stable_port, port)
+                if self.source != SOURCE_RECONFIGURE:
+                    # Its entry holds the port: a probe would only fail to open it.
+                    self._async_abort_entries_match({CONF_DEVICE: port})
+            data = {**user_input, CONF_DEVICE_TYPE: device_type, CONF_DEVICE: port}
+            try:
+                status = await async_probe_bms(data)
+            except BmsConnectionError:
+                errors["base"] = "cannot_connect"
+            except BmsError:
+                errors["base"] = "wrong_protocol"
+            except Exception:
+                LOGGER.exception("Unexpected error while reading the BMS")
+                errors["base"] = "unknown"
+            else:
+                name = BMS_NAMES[device_type]
+                if status.device_id:
+                    unique_id, title = status.device_id, f"{name} {status.device_id}"
+                else:
+                    # No identity of its own: the port is one, and moving the BMS to
+                    # another port keeps the entry.
+                    unique_id = (
+                        self._get_reconfigure_entry().unique_id
+                        if self.source == SOURCE_RECONFIGURE
+                        else None
+                    ) or f"{device_type}:{port}"
+                    title = f"{name} {port.rsplit('/', 1)[-1]}"
+                return await self._async_create_or_update(data, unique_id, title)
+            current = user_input
+        schema = await self.hass.async_add_executor_job(_bms_schema, device_type, current)
+        return self.async_show_form(step_id=device_type.value, data_schema=schema, errors=errors)
+
     async def _async_create_or_update(
         self, data: dict[str, Any], unique_id: str, title: str
     ) -> ConfigFlowResult:
@@ -389,6 +467,10 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_meanwell_step(device_type, user_input)
         if device_type is DeviceType.LUMENTREE:
             return await self.async_step_lumentree(user_input)
+        if device_type in BMS_NAMES:
+            if data[CONF_DEVICE] == SIMULATOR_PORT:
+                return self.async_abort(reason="nothing_to_reconfigure")
+            return await self._async_bms_step(device_type, user_input)
         kind = TransportKind(data[CONF_TRANSPORT])
         if kind is TransportKind.SIMULATOR:
             return self.async_abort(reason="nothing_to_reconfigure")

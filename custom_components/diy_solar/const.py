@@ -25,6 +25,11 @@ CONF_MAX_POWER: Final = "max_power"
 CONF_MAX_CHARGE_CURRENT: Final = "max_charge_current"
 CONF_MAX_DISCHARGE_CURRENT: Final = "max_discharge_current"
 CONF_EEP_OFF_UNSUPPORTED: Final = "eep_off_unsupported"
+CONF_INVERT_CURRENT: Final = "invert_current"
+CONF_TEMPERATURE_CONVENTION: Final = "temperature_convention"
+CONF_BMS_PORT: Final = "bms_port"
+# The port value that runs an emulated BMS on a pty inside Home Assistant.
+SIMULATOR_PORT: Final = "simulator"
 
 DEFAULT_SCAN_INTERVAL: Final = 10
 MIN_SCAN_INTERVAL: Final = 2
@@ -41,6 +46,8 @@ class DeviceType(StrEnum):
     MEANWELL_BIC = "meanwell_bic"
     MEANWELL_NPB = "meanwell_npb"
     LUMENTREE = "lumentree"
+    JK_BMS = "jk_bms"
+    DALY_BMS = "daly_bms"
 
 
 class TransportKind(StrEnum):
@@ -48,6 +55,13 @@ class TransportKind(StrEnum):
     TCP = "tcp"
     HID = "hid"
     SIMULATOR = "simulator"
+
+
+class BmsPort(StrEnum):
+    """Which Daly port the cable is on; it decides the host address of requests."""
+
+    RS485 = "rs485"
+    UART = "uart"
 
 
 class CanInterface(StrEnum):

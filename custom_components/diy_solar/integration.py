@@ -8,7 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-from . import axpert, lumentree, meanwell
+from . import axpert, bms, lumentree, meanwell
 from .const import CONF_DEVICE_TYPE, DeviceType
 from .runtime import DiySolarConfigEntry, RuntimeData
 from .wear import async_remove_ledger
@@ -26,6 +26,8 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.MEANWELL_BIC: meanwell.async_setup,
     DeviceType.MEANWELL_NPB: meanwell.async_setup,
     DeviceType.LUMENTREE: lumentree.async_setup,
+    DeviceType.JK_BMS: bms.async_setup,
+    DeviceType.DALY_BMS: bms.async_setup,
 }
 
 

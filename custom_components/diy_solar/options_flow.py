@@ -1,5 +1,6 @@
 """Options: poll interval and EEPROM budget; for a Mean Well also user limits, EEP_OFF
-and battery mode, the last two written to the device from here."""
+and battery mode, the last two written to the device from here; for a BMS how to read
+its current sign and (JK) its negative temperatures."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from .const import (
     CONF_DEVICE_TYPE,
     CONF_EEP_OFF_UNSUPPORTED,
     CONF_EEPROM_BUDGET,
+    CONF_INVERT_CURRENT,
     CONF_MAX_CHARGE_CURRENT,
     CONF_MAX_DISCHARGE_CURRENT,
     CONF_SCAN_INTERVAL,
+    CONF_TEMPERATURE_CONVENTION,
     DEFAULT_EEPROM_BUDGET,
     DEFAULT_SCAN_INTERVAL,
     LOGGER,
@@ -23,11 +26,15 @@ from .const import (
     MIN_SCAN_INTERVAL,
     DeviceType,
 )
+from .drivers.jkbms import TemperatureConvention
 from .drivers.meanwell import Family, MeanWellError, MeanWellRejectedError
 from .meanwell.connection import FAMILIES
 
 CONF_EEP_OFF = "eep_off"
 CONF_CONFIRM = "confirm"
+# Device kinds whose settings writes wear an EEPROM.
+EEPROM_WRITERS = {DeviceType.AXPERT, DeviceType.MEANWELL_BIC, DeviceType.MEANWELL_NPB}
+BMS_TYPES = {DeviceType.JK_BMS, DeviceType.DALY_BMS}
 
 
 def _box(minimum: float, maximum: float, step: float, unit: str) -> selector.NumberSelector:
@@ -71,9 +78,22 @@ class DiySolarOptionsFlow(OptionsFlow):
                 MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, 1, "s"
             ),
         }
-        if self._device_type is not DeviceType.LUMENTREE:
+        if self._device_type in EEPROM_WRITERS:
             fields[vol.Required(CONF_EEPROM_BUDGET, default=DEFAULT_EEPROM_BUDGET)] = _box(
                 1000, 100_000_000, 1000, "writes"
+            )
+        if self._device_type in BMS_TYPES:
+            fields[vol.Required(CONF_INVERT_CURRENT, default=False)] = selector.BooleanSelector()
+        if self._device_type is DeviceType.JK_BMS:
+            fields[
+                vol.Required(
+                    CONF_TEMPERATURE_CONVENTION, default=TemperatureConvention.MINUS_ONE_AT_101
+                )
+            ] = selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[c.value for c in TemperatureConvention],
+                    translation_key=CONF_TEMPERATURE_CONVENTION,
+                )
             )
         family = self._family()
         if family is not None:

@@ -35,14 +35,20 @@ def measurement(
     *,
     enabled: bool = True,
     diagnostic: bool = False,
+    precision: int | None = None,
+    state_class: SensorStateClass = SensorStateClass.MEASUREMENT,
+    translation_key: str | None = None,
+    placeholders: dict[str, str] | None = None,
 ) -> ValueSensorDescription:
-    """A measured value (state class measurement) read from the subject by fn."""
+    """A value read from the subject by fn; a measurement unless state_class says not."""
     return ValueSensorDescription(
         key=key,
-        translation_key=key,
+        translation_key=translation_key or key,
+        translation_placeholders=placeholders,
         device_class=device_class,
         native_unit_of_measurement=unit,
-        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=precision,
+        state_class=state_class,
         entity_registry_enabled_default=enabled,
         entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
         value_fn=fn,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import Enum
+from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -18,3 +21,36 @@ async def poll(hass: HomeAssistant) -> None:
     """
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11), fire_all=True)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def registry_summary(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry_id: str
+) -> dict[str, Any]:
+    """The entry's entities and states, in a projection of our own for snapshots: the
+    registry's serialised shape differs between HA versions."""
+    entries = er.async_entries_for_config_entry(entity_registry, entry_id)
+    assert entries
+    summary = {}
+    for entry in sorted(entries, key=lambda e: e.entity_id):
+        state = hass.states.get(entry.entity_id)
+        assert state is not None
+        summary[entry.entity_id] = {
+            "unique_id": entry.unique_id,
+            "translation_key": entry.translation_key,
+            "original_name": entry.original_name,
+            "device_class": entry.original_device_class,
+            "entity_category": entry.entity_category,
+            "unit": entry.unit_of_measurement,
+            "state": state.state,
+            "attributes": dict(state.attributes),
+        }
+    return _plain(summary)
+
+
+def _plain(value: Any) -> Any:
+    """Enums as their values: newer HA uses StrEnum keys where older uses str."""
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value.value if isinstance(value, Enum) else value

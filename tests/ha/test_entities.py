@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from enum import Enum
-from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -19,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
-from tests.ha.common import PREFIX, poll
+from tests.ha.common import PREFIX, poll, registry_summary
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -37,32 +35,7 @@ async def test_platform_snapshot(
         mock_config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
-    # A projection of our own: the registry's serialised shape differs between HA versions.
-    entries = er.async_entries_for_config_entry(entity_registry, mock_config_entry.entry_id)
-    assert entries
-    summary = {}
-    for entry in sorted(entries, key=lambda e: e.entity_id):
-        state = hass.states.get(entry.entity_id)
-        summary[entry.entity_id] = {
-            "unique_id": entry.unique_id,
-            "translation_key": entry.translation_key,
-            "original_name": entry.original_name,
-            "device_class": entry.original_device_class,
-            "entity_category": entry.entity_category,
-            "unit": entry.unit_of_measurement,
-            "state": state.state,
-            "attributes": dict(state.attributes),
-        }
-    assert _plain(summary) == snapshot
-
-
-def _plain(value: Any) -> Any:
-    """Enums as their values: newer HA uses StrEnum keys where older uses str."""
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value.value if isinstance(value, Enum) else value
+    assert registry_summary(hass, entity_registry, mock_config_entry.entry_id) == snapshot
 
 
 async def test_warning_and_fault(
