@@ -46,6 +46,11 @@ async def daly() -> AsyncIterator[DalyBmsEmulator]:
     emulator.close()
 
 
+@pytest.fixture
+def emulators(jk: JkBmsEmulator, daly: DalyBmsEmulator) -> dict[str, BmsEmulator]:
+    return {"jk_bms": jk, "daly_bms": daly}
+
+
 async def _flow(hass: HomeAssistant, step: str, user_input: dict) -> dict:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
@@ -154,11 +159,10 @@ async def test_entities_snapshot(
     hass: HomeAssistant,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
-    request: pytest.FixtureRequest,
+    emulators: dict[str, BmsEmulator],
     device_type: str,
 ) -> None:
-    fixture = {"jk_bms": "jk", "daly_bms": "daly"}[device_type]
-    emulator: BmsEmulator = request.getfixturevalue(fixture)
+    emulator = emulators[device_type]
     emulator.battery.weak_cell = 3
     emulator.alarms = {"cell_undervoltage"}
     entry = _entry(hass, emulator, device_type)
