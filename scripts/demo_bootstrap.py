@@ -105,21 +105,26 @@ def main(base: str) -> None:
         token = login(base, client_id)
 
     entries = call(base, "/api/config/config_entries/entry?domain=diy_solar", token=token)
-    if not entries:
-        # Each list is the answers to one add-integration flow, step by step.
-        for answers in (
-            [{"next_step_id": "axpert"}, {"next_step_id": "simulator"}],
+    titles = [entry["title"] for entry in entries]
+    # Each device: the start of its entry's title, and the answers to its add-integration
+    # flow step by step. A demo from an older checkout gains the devices it lacks.
+    for title, answers in (
+        ("Axpert", [{"next_step_id": "axpert"}, {"next_step_id": "simulator"}]),
+        (
+            "BIC-2200",
             [
                 {"next_step_id": "meanwell_bic"},
                 {"interface": "simulator", "channel": "", "bitrate": 250000, "address": 0},
             ],
-        ):
-            flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
-            for answer in answers:
-                flow = call(
-                    base, f"/api/config/config_entries/flow/{flow['flow_id']}", answer, token
-                )
-            print(f"Added: {flow.get('title')}")
+        ),
+        ("JK BMS", [{"next_step_id": "jk_bms"}, {"device": "simulator"}]),
+    ):
+        if any(t.startswith(title) for t in titles):
+            continue
+        flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
+        for answer in answers:
+            flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}", answer, token)
+        print(f"Added: {flow.get('title')}")
     print(f"\nDIY Solar demo is running: {base}  (user {USER}, password {PASSWORD})\n", flush=True)
 
 
