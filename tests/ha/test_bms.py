@@ -187,8 +187,8 @@ async def test_jk_entities(
     assert cell is not None and cell.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert entity_registry.async_get("sensor.jk_bms_cell_9_voltage") is None
     assert not hass.states.async_entity_ids("switch")
-    device = dr.async_get(hass).async_get_device({(DOMAIN, "jk_bms-test")})
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert device.identifiers == {(DOMAIN, "jk_bms-test")}
     assert (device.manufacturer, device.model) == ("JK", "8S BMS")
 
     jk.alarms = {"cell_overvoltage"}
