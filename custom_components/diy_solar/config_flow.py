@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import serialx
@@ -84,6 +84,27 @@ async def _async_identify(data: Mapping[str, Any]) -> Identity:
     if identity.protocol_id != "PI30":
         raise WrongProtocol
     return identity
+
+
+async def _async_probe[T](
+    probe: Awaitable[T],
+    errors: dict[str, str],
+    *,
+    unreachable: tuple[type[Exception], ...],
+    wrong: tuple[type[Exception], ...] = (),
+    what: str,
+) -> T | None:
+    """Run a device probe; on failure None, with errors["base"] saying why."""
+    try:
+        return await probe
+    except unreachable:
+        errors["base"] = "cannot_connect"
+    except wrong:
+        errors["base"] = "wrong_protocol"
+    except Exception:
+        LOGGER.exception("Unexpected error while %s", what)
+        errors["base"] = "unknown"
+    return None
 
 
 def _serial_ports() -> list[selector.SelectOptionDict]:
@@ -268,17 +289,14 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         self, data: dict[str, Any], errors: dict[str, str]
     ) -> ConfigFlowResult | None:
         """Identify the device and create or update the entry; None with errors set."""
-        try:
-            identity = await _async_identify(data)
-        except CannotConnect:
-            errors["base"] = "cannot_connect"
-            return None
-        except WrongProtocol:
-            errors["base"] = "wrong_protocol"
-            return None
-        except Exception:
-            LOGGER.exception("Unexpected error while identifying the inverter")
-            errors["base"] = "unknown"
+        identity = await _async_probe(
+            _async_identify(data),
+            errors,
+            unreachable=(CannotConnect,),
+            wrong=(WrongProtocol,),
+            what="identifying the inverter",
+        )
+        if identity is None:
             return None
         serial = identity.serial_number
         # Placeholder serials are shared by many units; the stable port path is not.
@@ -306,16 +324,14 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {CONF_DEVICE_TYPE: device_type, **user_input}
-            try:
-                identity = await async_identify(data)
-            except MeanWellConnectionError:
-                errors["base"] = "cannot_connect"
-            except MeanWellError:
-                errors["base"] = "wrong_protocol"
-            except Exception:
-                LOGGER.exception("Unexpected error while identifying the charger")
-                errors["base"] = "unknown"
-            else:
+            identity = await _async_probe(
+                async_identify(data),
+                errors,
+                unreachable=(MeanWellConnectionError,),
+                wrong=(MeanWellError,),
+                what="identifying the charger",
+            )
+            if identity is not None:
                 return await self._async_create_or_update(
                     data,
                     identity.serial_number or describe_can(data),
@@ -342,23 +358,18 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_SLAVES: sorted(int(s) for s in user_input[CONF_SLAVES]),
                 CONF_MAX_POWER: int(user_input[CONF_MAX_POWER]),
             }
-            try:
-                await async_probe(data)
-            except lumentree_driver.LumentreeError:
-                errors["base"] = "cannot_connect"
-            except Exception:
-                LOGGER.exception("Unexpected error while probing the Lumentree units")
-                errors["base"] = "unknown"
-            else:
+            await _async_probe(
+                async_probe(data),
+                errors,
+                unreachable=(lumentree_driver.LumentreeError,),
+                what="probing the Lumentree units",
+            )
+            if not errors:
                 port = data[CONF_DEVICE]
-                # The units report no serial number: the port is the identity, and
-                # moving them to another port keeps the entry.
-                unique_id = (
-                    self._get_reconfigure_entry().unique_id
-                    if self.source == SOURCE_RECONFIGURE
-                    else None
-                ) or port
-                return await self._async_create_or_update(data, unique_id, f"Lumentree {port}")
+                # The units report no serial number.
+                return await self._async_create_or_update(
+                    data, self._port_identity(port), f"Lumentree {port}"
+                )
             current = user_input
         schema = await self.hass.async_add_executor_job(_lumentree_schema, current)
         return self.async_show_form(step_id="lumentree", data_schema=schema, errors=errors)
@@ -385,32 +396,31 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
                     # Its entry holds the port: a probe would only fail to open it.
                     self._async_abort_entries_match({CONF_DEVICE: port})
             data = {**user_input, CONF_DEVICE_TYPE: device_type, CONF_DEVICE: port}
-            try:
-                status = await async_probe_bms(data)
-            except BmsConnectionError:
-                errors["base"] = "cannot_connect"
-            except BmsError:
-                errors["base"] = "wrong_protocol"
-            except Exception:
-                LOGGER.exception("Unexpected error while reading the BMS")
-                errors["base"] = "unknown"
-            else:
+            status = await _async_probe(
+                async_probe_bms(data),
+                errors,
+                unreachable=(BmsConnectionError,),
+                wrong=(BmsError,),
+                what="reading the BMS",
+            )
+            if status is not None:
                 name = BMS_NAMES[device_type]
                 if status.device_id:
                     unique_id, title = status.device_id, f"{name} {status.device_id}"
                 else:
-                    # No identity of its own: the port is one, and moving the BMS to
-                    # another port keeps the entry.
-                    unique_id = (
-                        self._get_reconfigure_entry().unique_id
-                        if self.source == SOURCE_RECONFIGURE
-                        else None
-                    ) or f"{device_type}:{port}"
+                    unique_id = self._port_identity(f"{device_type}:{port}")
                     title = f"{name} {port.rsplit('/', 1)[-1]}"
                 return await self._async_create_or_update(data, unique_id, title)
             current = user_input
         schema = await self.hass.async_add_executor_job(_bms_schema, device_type, current)
         return self.async_show_form(step_id=device_type.value, data_schema=schema, errors=errors)
+
+    def _port_identity(self, port_id: str) -> str:
+        """The unique id of a device that reports none: its port, kept when a
+        reconfigure moves the device to another port."""
+        if self.source == SOURCE_RECONFIGURE:
+            return self._get_reconfigure_entry().unique_id or port_id
+        return port_id
 
     async def _async_create_or_update(
         self, data: dict[str, Any], unique_id: str, title: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
@@ -36,7 +37,7 @@ def measurement(
     enabled: bool = True,
     diagnostic: bool = False,
     precision: int | None = None,
-    state_class: SensorStateClass = SensorStateClass.MEASUREMENT,
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT,
     translation_key: str | None = None,
     placeholders: dict[str, str] | None = None,
 ) -> ValueSensorDescription:
@@ -66,6 +67,25 @@ class ValueSensor(DiySolarEntity[Any], SensorEntity):
 @dataclass(frozen=True, kw_only=True)
 class ValueBinarySensorDescription(BinarySensorEntityDescription):
     value_fn: Callable[[Any], bool | None]
+
+
+def flag(
+    key: str,
+    fn: Callable[[Any], bool | None],
+    *,
+    device_class: BinarySensorDeviceClass | None = None,
+    enabled: bool = True,
+    diagnostic: bool = False,
+) -> ValueBinarySensorDescription:
+    """A yes/no value read from the subject by fn."""
+    return ValueBinarySensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=device_class,
+        entity_registry_enabled_default=enabled,
+        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+        value_fn=fn,
+    )
 
 
 class ValueBinarySensor(DiySolarEntity[Any], BinarySensorEntity):

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -38,9 +34,9 @@ from custom_components.diy_solar.drivers.dalybms.protocol import (
 )
 from custom_components.diy_solar.emulators.battery import CellModel, LineFault
 from custom_components.diy_solar.emulators.dalybms import DalyBmsEmulator
+from tests.drivers.cli import async_run_cli, run_cli
 from tests.vectors import device_lines
 
-ROOT = Path(__file__).parents[2]
 FRAMES = [
     (bytes.fromhex(text.removeprefix("RX")), comment) for text, comment in device_lines("(c2)")
 ]
@@ -271,36 +267,20 @@ async def test_line_faults_are_errors_and_the_next_read_recovers(
     assert (await client.read_status()).soc == 50
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    code = (
-        "import sys, runpy; sys.modules['homeassistant'] = None; "
-        "sys.argv = ['dalybms'] + sys.argv[1:]; "
-        "runpy.run_module('custom_components.diy_solar.drivers.dalybms', run_name='__main__')"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_cli_decode_several_frames() -> None:
     frames = b"".join(f for f in REPLIES if f[2] in (0x90, 0x95))
-    result = _cli("decode", "--hex", frames.hex(" "))
+    result = run_cli("dalybms", "decode", "--hex", frames.hex(" "))
     assert result.returncode == 0, result.stderr
     decoded = json.loads(result.stdout)
     assert decoded[0]["value"] == {"voltage": 52.8, "current": 6.3, "soc": 95.6}
     assert decoded[-1]["value"] == {"cell_16": 3.324, "cell_17": 0.0, "cell_18": 0.0}
-    echo = _cli("decode", "--hex", ECHO.hex(" "))
+    echo = run_cli("dalybms", "decode", "--hex", ECHO.hex(" "))
     assert echo.returncode == 1
     assert "address 0x40" in echo.stderr
 
 
 async def test_cli_status_reads_the_emulator(emulator: DalyBmsEmulator) -> None:
-    result = await asyncio.to_thread(_cli, "status", "--port", emulator.path)
+    result = await async_run_cli("dalybms", "status", "--port", emulator.path)
     assert result.returncode == 0, result.stderr
     status = json.loads(result.stdout)
     assert (status["soc"], status["current"]) == (50.0, -20.0)

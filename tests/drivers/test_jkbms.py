@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -27,9 +23,8 @@ from custom_components.diy_solar.drivers.jkbms.protocol import (
 )
 from custom_components.diy_solar.emulators.battery import CellModel, LineFault
 from custom_components.diy_solar.emulators.jkbms import JkBmsEmulator
+from tests.drivers.cli import async_run_cli, run_cli
 from tests.vectors import device_lines
-
-ROOT = Path(__file__).parents[2]
 
 
 def _frames() -> tuple[bytes, list[bytes], list[bytes]]:
@@ -196,35 +191,18 @@ async def test_port_that_does_not_exist() -> None:
         await client.read_status()
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    # Hide homeassistant so the run proves the driver needs none of it.
-    code = (
-        "import sys, runpy; sys.modules['homeassistant'] = None; "
-        "sys.argv = ['jkbms'] + sys.argv[1:]; "
-        "runpy.run_module('custom_components.diy_solar.drivers.jkbms', run_name='__main__')"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_cli_decode() -> None:
-    result = _cli("decode", "--hex", GOOD[0].hex(" "))
+    result = run_cli("jkbms", "decode", "--hex", GOOD[0].hex(" "))
     assert result.returncode == 0, result.stderr
     decoded = json.loads(result.stdout)
     assert decoded["voltage"] == 53.59
     assert decoded["cell_delta"] == 0.024
-    bad = _cli("decode", "--hex", BAD[0].hex())
+    bad = run_cli("jkbms", "decode", "--hex", BAD[0].hex())
     assert bad.returncode == 1
     assert "checksum" in bad.stderr
 
 
 async def test_cli_status_reads_the_emulator(emulator: JkBmsEmulator) -> None:
-    result = await asyncio.to_thread(_cli, "status", "--port", emulator.path)
+    result = await async_run_cli("jkbms", "status", "--port", emulator.path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["soc"] == 50

@@ -153,6 +153,22 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+@pytest.fixture
+async def jk_entry(hass: HomeAssistant, jk: JkBmsEmulator) -> AsyncIterator[MockConfigEntry]:
+    entry = _entry(hass, jk, "jk_bms")
+    await _setup(hass, entry)
+    yield entry
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+async def daly_entry(hass: HomeAssistant, daly: DalyBmsEmulator) -> AsyncIterator[MockConfigEntry]:
+    entry = _entry(hass, daly, "daly_bms")
+    await _setup(hass, entry)
+    yield entry
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("device_type", ["jk_bms", "daly_bms"])
 async def test_entities_snapshot(
@@ -172,10 +188,11 @@ async def test_entities_snapshot(
 
 
 async def test_jk_entities(
-    hass: HomeAssistant, entity_registry: er.EntityRegistry, jk: JkBmsEmulator
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    jk: JkBmsEmulator,
+    jk_entry: MockConfigEntry,
 ) -> None:
-    entry = _entry(hass, jk, "jk_bms")
-    await _setup(hass, entry)
     assert hass.states.get("sensor.jk_bms_state_of_charge").state == "55.0"
     assert hass.states.get("sensor.jk_bms_state_of_charge").attributes["device_class"] == "battery"
     assert hass.states.get("sensor.jk_bms_current").state == "-12.0"
@@ -187,7 +204,7 @@ async def test_jk_entities(
     assert cell is not None and cell.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert entity_registry.async_get("sensor.jk_bms_cell_9_voltage") is None
     assert not hass.states.async_entity_ids("switch")
-    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), jk_entry.entry_id)
     assert device.identifiers == {(DOMAIN, "jk_bms-test")}
     assert (device.manufacturer, device.model) == ("JK", "8S BMS")
 
@@ -197,14 +214,10 @@ async def test_jk_entities(
     assert hass.states.get("binary_sensor.jk_bms_alarm").state == "on"
     assert hass.states.get("binary_sensor.jk_bms_cell_overvoltage").state == "on"
     assert hass.states.get("sensor.jk_bms_current").state == "30.0"
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_energy_is_split_into_charge_and_discharge(
-    hass: HomeAssistant, jk: JkBmsEmulator
-) -> None:
-    entry = _entry(hass, jk, "jk_bms")
-    await _setup(hass, entry)
+@pytest.mark.usefixtures("jk_entry")
+async def test_energy_is_split_into_charge_and_discharge(hass: HomeAssistant) -> None:
     later = dt_util.utcnow() + timedelta(minutes=1)
     with patch("custom_components.diy_solar.bms.coordinator.utcnow", return_value=later):
         await poll(hass)
@@ -217,14 +230,12 @@ async def test_energy_is_split_into_charge_and_discharge(
         "total_increasing",
         "kWh",
     )
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.usefixtures("daly_entry")
 async def test_daly_mosfet_switches_show_the_read_back_state(
     hass: HomeAssistant, daly: DalyBmsEmulator
 ) -> None:
-    entry = _entry(hass, daly, "daly_bms")
-    await _setup(hass, entry)
     switch = "switch.daly_bms_discharge_mosfet"
     assert hass.states.get(switch).state == "on"
     await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: switch}, blocking=True)
@@ -237,14 +248,12 @@ async def test_daly_mosfet_switches_show_the_read_back_state(
         await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True)
     assert hass.states.get(switch).state == "off"
     assert daly.writes == [(0xD9, False), (0xD9, True)]
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.usefixtures("daly_entry")
 async def test_silent_bms_goes_unavailable_and_comes_back(
     hass: HomeAssistant, daly: DalyBmsEmulator
 ) -> None:
-    entry = _entry(hass, daly, "daly_bms")
-    await _setup(hass, entry)
     soc = "sensor.daly_bms_state_of_charge"
     for fault in (LineFault.SILENCE, LineFault.ECHO, LineFault.PARTIAL):
         daly.fault = fault
@@ -254,13 +263,12 @@ async def test_silent_bms_goes_unavailable_and_comes_back(
         daly.fault = LineFault.NONE
         await poll(hass)
         assert hass.states.get(soc).state == "55.0"
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_options_invert_the_current_sign(hass: HomeAssistant, jk: JkBmsEmulator) -> None:
-    entry = _entry(hass, jk, "jk_bms")
-    await _setup(hass, entry)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+async def test_options_invert_the_current_sign(
+    hass: HomeAssistant, jk_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(jk_entry.entry_id)
     assert result["step_id"] == "settings"
     assert "eeprom_budget" not in result["data_schema"].schema
     result = await hass.config_entries.options.async_configure(
@@ -271,14 +279,12 @@ async def test_options_invert_the_current_sign(hass: HomeAssistant, jk: JkBmsEmu
     await hass.async_block_till_done()
     assert hass.states.get("sensor.jk_bms_current").state == "12.0"
     assert float(hass.states.get("sensor.jk_bms_power").state) > 0
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_reconfigure_moves_the_bms_to_another_port(
-    hass: HomeAssistant, jk: JkBmsEmulator
+    hass: HomeAssistant, jk_entry: MockConfigEntry
 ) -> None:
-    entry = _entry(hass, jk, "jk_bms")
-    await _setup(hass, entry)
+    entry = jk_entry
     other = JkBmsEmulator(_battery())
     try:
         result = await entry.start_reconfigure_flow(hass)

@@ -5,25 +5,23 @@ from __future__ import annotations
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
 )
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..drivers.pi30.models import WARNING_BITS
 from ..runtime import DiySolarConfigEntry
-from ..values import ValueBinarySensor, ValueBinarySensorDescription
+from ..values import ValueBinarySensor, ValueBinarySensorDescription, flag
 from .coordinator import coordinator_of
 
 
 def _status_bit(
     key: str, *, enabled: bool = True, device_class: BinarySensorDeviceClass | None = None
 ) -> ValueBinarySensorDescription:
-    return ValueBinarySensorDescription(
-        key=key,
-        translation_key=key,
+    return flag(
+        key,
+        lambda data: getattr(data.status, key),
         device_class=device_class,
-        entity_registry_enabled_default=enabled,
-        value_fn=lambda data: getattr(data.status, key),
+        enabled=enabled,
     )
 
 
@@ -60,23 +58,21 @@ COMMON_WARNINGS = frozenset(
 
 
 def _warning(name: str) -> ValueBinarySensorDescription:
-    return ValueBinarySensorDescription(
-        key=f"warning_{name}",
-        translation_key=f"warning_{name}",
+    return flag(
+        f"warning_{name}",
+        lambda data: data.warnings.is_set(name),
         device_class=BinarySensorDeviceClass.PROBLEM,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=name in COMMON_WARNINGS,
-        value_fn=lambda data: data.warnings.is_set(name),
+        enabled=name in COMMON_WARNINGS,
+        diagnostic=True,
     )
 
 
 WARNINGS = tuple(_warning(name) for name in WARNING_BITS)
 
-FAULT = ValueBinarySensorDescription(
-    key="fault",
-    translation_key="fault",
+FAULT = flag(
+    "fault",
+    lambda data: bool(data.warnings.faults),
     device_class=BinarySensorDeviceClass.PROBLEM,
-    value_fn=lambda data: bool(data.warnings.faults),
 )
 
 

@@ -3,46 +3,38 @@
 from __future__ import annotations
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..const import DeviceType
 from ..drivers import dalybms, jkbms
 from ..runtime import DiySolarConfigEntry
-from ..values import ValueBinarySensor, ValueBinarySensorDescription
+from ..values import ValueBinarySensor, ValueBinarySensorDescription, flag
 from .coordinator import coordinator_of
 
 ALARMS = {DeviceType.JK_BMS: jkbms.ALARMS, DeviceType.DALY_BMS: dalybms.ALARMS}
 
 
 def _state(key: str) -> ValueBinarySensorDescription:
-    return ValueBinarySensorDescription(
-        key=key,
-        translation_key=key,
+    return flag(
+        key,
+        lambda s: bool(getattr(s, key)),
         device_class=BinarySensorDeviceClass.RUNNING if key == "balancing" else None,
-        value_fn=lambda s: bool(getattr(s, key)),
     )
 
 
 BALANCING = _state("balancing")
 # A Daly shows these as switches instead.
 MOSFETS = (_state("charge_mosfet"), _state("discharge_mosfet"))
-ANY_ALARM = ValueBinarySensorDescription(
-    key="alarm",
-    translation_key="alarm",
-    device_class=BinarySensorDeviceClass.PROBLEM,
-    value_fn=lambda s: bool(s.alarms),
-)
+ANY_ALARM = flag("alarm", lambda s: bool(s.alarms), device_class=BinarySensorDeviceClass.PROBLEM)
 
 
 def alarm(name: str) -> ValueBinarySensorDescription:
-    return ValueBinarySensorDescription(
-        key=f"alarm_{name}",
-        translation_key=f"alarm_{name}",
+    return flag(
+        f"alarm_{name}",
+        lambda s: name in s.alarms,
         device_class=BinarySensorDeviceClass.PROBLEM,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda s: name in s.alarms,
+        diagnostic=True,
     )
 
 

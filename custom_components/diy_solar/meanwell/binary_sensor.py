@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
-from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..drivers.meanwell import ChargeStatus, Family, FaultStatus, SystemStatus
 from ..runtime import DiySolarConfigEntry
-from ..values import ValueBinarySensor, ValueBinarySensorDescription
+from ..values import ValueBinarySensor, ValueBinarySensorDescription, flag
 from .coordinator import coordinator_of
 
 
-def _fault(key: str, flag: FaultStatus) -> ValueBinarySensorDescription:
-    return ValueBinarySensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda d: flag in d.readings.faults,
+def _fault(key: str, bit: FaultStatus) -> ValueBinarySensorDescription:
+    return flag(
+        key, lambda d: bit in d.readings.faults, device_class=BinarySensorDeviceClass.PROBLEM
     )
 
 
@@ -33,33 +29,19 @@ FAULTS = (
 )
 HV_OVER_VOLTAGE = _fault("hv_over_voltage", FaultStatus.HV_OVER_VOLTAGE)
 
-EEPROM_ERROR = ValueBinarySensorDescription(
-    key="eeprom_error",
-    translation_key="eeprom_error",
+EEPROM_ERROR = flag(
+    "eeprom_error",
+    lambda d: SystemStatus.EEPROM_ERROR in d.readings.system_status,
     device_class=BinarySensorDeviceClass.PROBLEM,
-    entity_category=EntityCategory.DIAGNOSTIC,
-    value_fn=lambda d: SystemStatus.EEPROM_ERROR in d.readings.system_status,
+    diagnostic=True,
 )
-BATTERY_NOT_DETECTED = ValueBinarySensorDescription(
-    key="battery_not_detected",
-    translation_key="battery_not_detected",
+BATTERY_NOT_DETECTED = flag(
+    "battery_not_detected",
+    lambda d: ChargeStatus.BATTERY_NOT_DETECTED in (d.readings.charge_status or ChargeStatus(0)),
     device_class=BinarySensorDeviceClass.PROBLEM,
-    value_fn=lambda d: (
-        ChargeStatus.BATTERY_NOT_DETECTED in (d.readings.charge_status or ChargeStatus(0))
-    ),
 )
-BATTERY_MODE = ValueBinarySensorDescription(
-    key="battery_mode",
-    translation_key="battery_mode",
-    entity_category=EntityCategory.DIAGNOSTIC,
-    value_fn=lambda d: d.battery_mode,
-)
-EEPROM_OFF = ValueBinarySensorDescription(
-    key="eeprom_off",
-    translation_key="eeprom_off",
-    entity_category=EntityCategory.DIAGNOSTIC,
-    value_fn=lambda d: d.readings.eeprom_off,
-)
+BATTERY_MODE = flag("battery_mode", lambda d: d.battery_mode, diagnostic=True)
+EEPROM_OFF = flag("eeprom_off", lambda d: d.readings.eeprom_off, diagnostic=True)
 
 
 async def async_setup_entry(
