@@ -23,6 +23,7 @@ from custom_components.diy_solar.drivers.jkbms.protocol import (
 )
 from custom_components.diy_solar.emulators.battery import CellModel, LineFault
 from custom_components.diy_solar.emulators.jkbms import JkBmsEmulator
+from custom_components.diy_solar.emulators.plant import Plant
 from tests.drivers.cli import async_run_cli, run_cli
 from tests.vectors import device_lines
 
@@ -206,3 +207,20 @@ async def test_cli_status_reads_the_emulator(emulator: JkBmsEmulator) -> None:
     result = await async_run_cli("jkbms", "status", "--port", emulator.path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["soc"] == 50
+
+
+async def test_cells_follow_the_plant_battery() -> None:
+    plant = Plant(soc=0.2, pv_w=0.0, load_w=800.0)
+    emulator = JkBmsEmulator(CellModel(cells=16, plant=plant))
+    client = JkBmsClient(emulator.path, timeout=0.3)
+    try:
+        low = await client.read_status()
+        plant.soc, plant.pv_w = 0.97, 3000.0
+        high = await client.read_status()
+    finally:
+        await client.close()
+        emulator.close()
+    assert (low.soc, high.soc) == (20, 97)
+    assert low.current < 0 < high.current  # discharging into the load, then charging
+    assert high.cell_max is not None and low.cell_max is not None
+    assert high.cell_max > low.cell_max + 0.1
