@@ -6,7 +6,9 @@ Time is passed in, so tests stand still and the simulator follows the clock.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -57,3 +59,141 @@ class Plant:
 def solar_elevation(hour_of_day: float) -> float:
     """A clear-sky bell between 06:00 and 18:00, 1.0 at noon."""
     return max(0.0, math.sin(math.pi * (hour_of_day - 6.0) / 12.0))
+
+
+# -- the plant of the control benchmarks: per-second load and PV, meter, actuators -----
+
+
+def _bell(hour: float, sunrise: float = 6.0, sunset: float = 20.0) -> float:
+    if not sunrise < hour < sunset:
+        return 0.0
+    return math.sin(math.pi * (hour - sunrise) / (sunset - sunrise)) ** 1.5
+
+
+def synthetic_day(seed: int, pv_peak_w: float = 3000.0) -> tuple[list[float], list[float]]:
+    """Household load and PV in watts, one value per second of a 24 h day.
+
+    Base load with drift, fridge compressor cycles (with their start spike), kettle and
+    cooker steps, a washing machine's heating and motor pulses, evening consumers; PV as a
+    clear-sky bell cut by clouds of random depth and length.
+    """
+    rng = random.Random(seed)
+    seconds = 86_400
+    load = [0.0] * seconds
+    base = 180.0
+    for t in range(seconds):
+        if t % 600 == 0:
+            base = min(320.0, max(120.0, base + rng.uniform(-30, 30)))
+        load[t] = base + rng.gauss(0, 6)
+
+    def add(start: int, length: int, watts: float) -> None:
+        for t in range(max(0, start), min(seconds, start + length)):
+            load[t] += watts
+
+    t = rng.randrange(0, 900)
+    while t < seconds:  # fridge: about 15 min on, 30 min off
+        on = rng.randrange(600, 1100)
+        add(t, 2, 400.0)
+        add(t + 2, on, 85.0)
+        t += on + rng.randrange(1500, 2100)
+    for hour in (7.0, 10.5, 13.2, 16.0, 19.5):  # kettle
+        add(int((hour + rng.uniform(-0.3, 0.3)) * 3600), rng.randrange(120, 200), 2000.0)
+    for hour, minutes in ((12.0, 40), (18.5, 55)):  # cooker: thermostat cycles on a plate
+        start = int((hour + rng.uniform(-0.2, 0.2)) * 3600)
+        t = start
+        while t < start + minutes * 60:
+            on = rng.randrange(40, 120)
+            add(t, on, rng.choice((1200.0, 1800.0, 2300.0)))
+            t += on + rng.randrange(20, 90)
+    wash = int((10.0 + rng.uniform(-0.5, 0.5)) * 3600)
+    add(wash, 900, 2000.0)  # heating the water
+    t = wash + 900
+    while t < wash + 900 + 2400:  # the drum turning: short motor pulses
+        add(t, 12, rng.uniform(250, 500))
+        t += 12 + rng.randrange(4, 10)
+    add(19 * 3600, 4 * 3600, 150.0)  # evening: lights, television
+
+    pv = [0.0] * seconds
+    cloud_until, depth = 0, 1.0
+    for t in range(seconds):
+        if t >= cloud_until:
+            if rng.random() < 0.004:  # a cloud starts
+                cloud_until, depth = t + rng.randrange(30, 600), rng.uniform(0.2, 0.7)
+            else:
+                depth = 1.0
+        pv[t] = pv_peak_w * _bell(t / 3600) * depth
+    return load, pv
+
+
+def _rows(path: Path) -> list[list[str]]:
+    lines = [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    return [line.split(",") for line in lines[1:]]
+
+
+def trace_day(traces: Path, pv_peak_w: float = 1200.0) -> tuple[list[float], list[float]]:
+    """The real 1 s household load (RAE) over the real cloudy-day PV (Cyprus, 30 s,
+    interpolated), the PV scaled to pv_peak_w; as long as the load trace."""
+    load = [float(row[1]) for row in _rows(traces / "rae_household_1s.csv")]
+    samples = [(float(row[0]), float(row[2])) for row in _rows(traces / "cyprus_pv_load_30s.csv")]
+    scale = pv_peak_w / max(w for _, w in samples)
+    pv = []
+    for t in range(len(load)):
+        i = min(len(samples) - 2, int(t // 30))
+        (t0, w0), (t1, w1) = samples[i], samples[i + 1]
+        pv.append(scale * (w0 + (w1 - w0) * (t - t0) / (t1 - t0)))
+    return load, pv
+
+
+TRACE_CREDITS = (
+    "Load: Makonin, S. (2018), Rainforest Automation Energy Dataset (RAE), Harvard Dataverse, "
+    "doi:10.7910/DVN/ZJW4LC, CC BY 4.0. PV: Venizelou et al. (2023), Photovoltaic Generation "
+    "and Load Demand Datasets with 30 seconds resolution from an Actual Prosumer in Cyprus, "
+    "Zenodo, doi:10.5281/zenodo.8348862, CC BY 4.0."
+)
+
+
+@dataclass
+class Meter:
+    """A grid meter that samples every interval seconds and reports latency seconds later."""
+
+    interval: float
+    latency: float
+    _pending: list[tuple[float, float]] = field(default_factory=list)
+    _next_sample: float = 0.0
+
+    def observe(self, now: float, grid_w: float, *, online: bool = True) -> None:
+        if now >= self._next_sample:
+            self._next_sample += self.interval
+            if online:
+                self._pending.append((now + self.latency, grid_w))
+
+    def deliveries(self, now: float) -> list[float]:
+        """Readings that arrive by now, oldest first."""
+        due = [w for at, w in self._pending if at <= now]
+        self._pending = [(at, w) for at, w in self._pending if at > now]
+        return due
+
+
+@dataclass
+class ActuatorModel:
+    """A charger/discharger seen as one signed power (positive = discharge): a command
+    takes delay seconds to arrive, then the output ramps towards it."""
+
+    delay: float = 0.5
+    ramp_w_per_s: float = 1000.0
+    max_charge_w: float = 2000.0
+    max_discharge_w: float = 2000.0
+    output_w: float = 0.0
+    _commands: list[tuple[float, float]] = field(default_factory=list)
+    _target: float = 0.0
+
+    def command(self, now: float, watts: float) -> None:
+        self._commands.append((now + self.delay, watts))
+
+    def advance(self, now: float, dt: float) -> float:
+        while self._commands and self._commands[0][0] <= now:
+            self._target = self._commands.pop(0)[1]
+        target = min(self.max_discharge_w, max(-self.max_charge_w, self._target))
+        step = self.ramp_w_per_s * dt
+        self.output_w = min(self.output_w + step, max(self.output_w - step, target))
+        return self.output_w
