@@ -67,7 +67,8 @@ def solar_elevation(hour_of_day: float) -> float:
 def _bell(hour: float, sunrise: float = 6.0, sunset: float = 20.0) -> float:
     if not sunrise < hour < sunset:
         return 0.0
-    return math.sin(math.pi * (hour - sunrise) / (sunset - sunrise)) ** 1.5
+    height: float = math.sin(math.pi * (hour - sunrise) / (sunset - sunrise))
+    return height * math.sqrt(height)
 
 
 def synthetic_day(seed: int, pv_peak_w: float = 3000.0) -> tuple[list[float], list[float]]:
