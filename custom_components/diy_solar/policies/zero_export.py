@@ -197,8 +197,9 @@ def _limits(
 
 def _write(state: State, settings: Settings, command_w: float, now: float) -> Decision:
     commands = split(settings, command_w)
-    # Changes that keep reversing soon after each other (a washing machine's pulses, a
-    # cooker plate's thermostat) double the wait before the next increase, up to 2^5.
+    # A change that reverses the last one soon after it (a washing machine's pulses, a
+    # cooker plate's thermostat) doubles the wait before the next increase, up to 2^3;
+    # a change after a calm spell starts over.
     direction = 1 if command_w > state.command_w else -1
     quick = state.command_at is not None and now - state.command_at < settings.flap_window_s
     if quick and direction != state.last_direction:
