@@ -66,7 +66,7 @@ def test_a_small_error_that_lasts_is_corrected_by_its_average() -> None:
         state = decision.state
         if decision.commands:
             break
-    # 30 W × t must reach 40 W × 16 s: after about 22 s.
+    # 30 W for t seconds must reach 40 W for 16 s: after about 22 s.
     assert 20 <= t <= 24
     assert state.command_w == 30
 
