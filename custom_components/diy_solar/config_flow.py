@@ -13,7 +13,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
 )
-from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
+from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
@@ -59,6 +59,7 @@ from .meanwell.connection import FAMILIES, async_identify
 from .meanwell.connection import describe as describe_can
 from .options_flow import DiySolarOptionsFlow
 from .ports import stable_port
+from .zero_export.flow import entities_schema, validate_entities
 
 BMS_NAMES = {DeviceType.JK_BMS: "JK BMS", DeviceType.DALY_BMS: "Daly BMS"}
 
@@ -422,6 +423,23 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._get_reconfigure_entry().unique_id or port_id
         return port_id
 
+    async def async_step_zero_export(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A policy entry: the meter it reads and the chargers and dischargers it drives."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_entities(self.hass, user_input)
+            if not errors:
+                options = {k: v for k, v in user_input.items() if k != CONF_NAME}
+                return self.async_create_entry(
+                    title=user_input[CONF_NAME],
+                    data={CONF_DEVICE_TYPE: DeviceType.ZERO_EXPORT},
+                    options=options,
+                )
+        schema = self.add_suggested_values_to_schema(entities_schema(True), user_input or {})
+        return self.async_show_form(step_id="zero_export", data_schema=schema, errors=errors)
+
     async def _async_create_or_update(
         self, data: dict[str, Any], unique_id: str, title: str
     ) -> ConfigFlowResult:
@@ -477,6 +495,8 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_meanwell_step(device_type, user_input)
         if device_type is DeviceType.LUMENTREE:
             return await self.async_step_lumentree(user_input)
+        if device_type is DeviceType.ZERO_EXPORT:
+            return self.async_abort(reason="policy_in_options")
         if device_type in BMS_NAMES:
             if data[CONF_DEVICE] == SIMULATOR_PORT:
                 return self.async_abort(reason="nothing_to_reconfigure")

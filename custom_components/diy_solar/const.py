@@ -28,6 +28,28 @@ CONF_EEP_OFF_UNSUPPORTED: Final = "eep_off_unsupported"
 CONF_INVERT_CURRENT: Final = "invert_current"
 CONF_TEMPERATURE_CONVENTION: Final = "temperature_convention"
 CONF_BMS_PORT: Final = "bms_port"
+CONF_GRID_SENSOR: Final = "grid_sensor"
+CONF_IMPORT_NEGATIVE: Final = "import_negative"
+CONF_CHARGERS: Final = "chargers"
+CONF_DISCHARGERS: Final = "dischargers"
+CONF_SWITCH_POWER: Final = "switch_power"
+CONF_VOLTAGE_SENSOR: Final = "voltage_sensor"
+CONF_SOC_SENSOR: Final = "soc_sensor"
+CONF_METER_LAG: Final = "meter_lag"
+CONF_STALE_AFTER: Final = "stale_after"
+CONF_MIN_WRITE_INTERVAL: Final = "min_write_interval"
+CONF_SOC_MIN: Final = "soc_min"
+CONF_SOC_MAX: Final = "soc_max"
+CONF_SOC_HYSTERESIS: Final = "soc_hysteresis"
+CONF_DISCHARGE_BLOCKS: Final = "discharge_blocks"
+CONF_MIN_DISCHARGE_BURST: Final = "min_discharge_burst"
+CONF_CHARGE_PROFILE: Final = "charge_profile"
+CONF_DISCHARGE_PROFILE: Final = "discharge_profile"
+CONF_OFFSET: Final = "offset"
+CONF_KP: Final = "kp"
+CONF_KI: Final = "ki"
+CONF_KD: Final = "kd"
+CONF_RAMP: Final = "ramp"
 # The port value that runs an emulated BMS on a pty inside Home Assistant.
 SIMULATOR_PORT: Final = "simulator"
 
@@ -48,6 +70,8 @@ class DeviceType(StrEnum):
     LUMENTREE = "lumentree"
     JK_BMS = "jk_bms"
     DALY_BMS = "daly_bms"
+    # Policies: entries that control devices through their entities.
+    ZERO_EXPORT = "zero_export"
 
 
 class TransportKind(StrEnum):

@@ -7,11 +7,18 @@ from collections.abc import Awaitable, Callable
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
-from . import axpert, bms, lumentree, meanwell
-from .const import CONF_DEVICE_TYPE, DeviceType
+from . import axpert, bms, lumentree, meanwell, zero_export
+from .blueprints import async_install_blueprints
+from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from .runtime import DiySolarConfigEntry, RuntimeData
+from .services import async_register_services
 from .wear import async_remove_ledger
+from .zero_export.runner import async_remove_policy_state
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -28,7 +35,15 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.LUMENTREE: lumentree.async_setup,
     DeviceType.JK_BMS: bms.async_setup,
     DeviceType.DALY_BMS: bms.async_setup,
+    DeviceType.ZERO_EXPORT: zero_export.async_setup,
 }
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Services and blueprints exist once, whatever entries there are."""
+    async_register_services(hass)
+    await async_install_blueprints(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) -> bool:
@@ -47,6 +62,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) ->
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     await async_remove_ledger(hass, entry.entry_id)
+    await async_remove_policy_state(hass, entry.entry_id)
 
 
 async def _async_reload(hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:

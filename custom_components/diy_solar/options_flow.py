@@ -29,6 +29,11 @@ from .const import (
 from .drivers.jkbms import TemperatureConvention
 from .drivers.meanwell import Family, MeanWellError, MeanWellRejectedError
 from .meanwell.connection import FAMILIES
+from .zero_export.flow import entities_schema, tuning_schema, validate_entities, validate_tuning
+
+# Optional fields left empty must clear what was stored, so each form replaces its keys.
+ENTITY_KEYS = {str(k) for k in entities_schema(False).schema}
+TUNING_KEYS = {str(k) for k in tuning_schema().schema}
 
 CONF_EEP_OFF = "eep_off"
 CONF_CONFIRM = "confirm"
@@ -58,6 +63,8 @@ class DiySolarOptionsFlow(OptionsFlow):
         return FAMILIES.get(self._device_type)
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if self._device_type is DeviceType.ZERO_EXPORT:
+            return self.async_show_menu(step_id="init", menu_options=["entities", "tuning"])
         family = self._family()
         if family is None:
             return await self.async_step_settings(user_input)
@@ -158,6 +165,40 @@ class DiySolarOptionsFlow(OptionsFlow):
             step_id="battery_mode",
             data_schema=vol.Schema(
                 {vol.Required(CONF_CONFIRM, default=False): selector.BooleanSelector()}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """What a policy reads and writes."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_entities(self.hass, user_input)
+            if not errors:
+                kept = {k: v for k, v in self.config_entry.options.items() if k not in ENTITY_KEYS}
+                return self.async_create_entry(data={**kept, **user_input})
+        return self.async_show_form(
+            step_id="entities",
+            data_schema=self.add_suggested_values_to_schema(
+                entities_schema(False), user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )
+
+    async def async_step_tuning(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How a policy regulates: timing, limits, schedules, gains."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_tuning(user_input)
+            if not errors:
+                kept = {k: v for k, v in self.config_entry.options.items() if k not in TUNING_KEYS}
+                return self.async_create_entry(data={**kept, **user_input})
+        return self.async_show_form(
+            step_id="tuning",
+            data_schema=self.add_suggested_values_to_schema(
+                tuning_schema(), user_input or self.config_entry.options
             ),
             errors=errors,
         )

@@ -1,0 +1,141 @@
+"""The forms of a zero-export policy entry: what it reads and writes, and its tuning."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import CONF_NAME, UnitOfElectricCurrent
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+
+from ..const import (
+    CONF_CHARGE_PROFILE,
+    CONF_CHARGERS,
+    CONF_DISCHARGE_BLOCKS,
+    CONF_DISCHARGE_PROFILE,
+    CONF_DISCHARGERS,
+    CONF_GRID_SENSOR,
+    CONF_IMPORT_NEGATIVE,
+    CONF_KD,
+    CONF_KI,
+    CONF_KP,
+    CONF_METER_LAG,
+    CONF_MIN_DISCHARGE_BURST,
+    CONF_MIN_WRITE_INTERVAL,
+    CONF_OFFSET,
+    CONF_RAMP,
+    CONF_SOC_HYSTERESIS,
+    CONF_SOC_MAX,
+    CONF_SOC_MIN,
+    CONF_SOC_SENSOR,
+    CONF_STALE_AFTER,
+    CONF_SWITCH_POWER,
+    CONF_VOLTAGE_SENSOR,
+)
+from ..policies.zero_export import Settings
+from .settings import parse_profile, parse_windows
+
+
+def _sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
+    return selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="sensor", device_class=device_class)
+    )
+
+
+def _box(minimum: float, maximum: float, step: float, unit: str) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=step,
+            unit_of_measurement=unit,
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )
+
+
+def entities_schema(with_name: bool) -> vol.Schema:
+    actuators = selector.EntitySelector(
+        selector.EntitySelectorConfig(domain=["number", "switch"], multiple=True)
+    )
+    fields: dict[Any, Any] = {}
+    if with_name:
+        fields[vol.Required(CONF_NAME, default="Zero export")] = str
+    fields |= {
+        vol.Required(CONF_GRID_SENSOR): _sensor(SensorDeviceClass.POWER),
+        vol.Required(CONF_IMPORT_NEGATIVE, default=False): selector.BooleanSelector(),
+        vol.Optional(CONF_CHARGERS, default=[]): actuators,
+        vol.Optional(CONF_DISCHARGERS, default=[]): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="number", multiple=True)
+        ),
+        vol.Optional(CONF_SWITCH_POWER): _box(0, 20_000, 1, "W"),
+        vol.Optional(CONF_VOLTAGE_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
+        vol.Optional(CONF_SOC_SENSOR): _sensor(SensorDeviceClass.BATTERY),
+    }
+    return vol.Schema(fields)
+
+
+def validate_entities(hass: HomeAssistant, user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Errors of the entities form; empty when the controller can work with it."""
+    actuators = [*user_input.get(CONF_CHARGERS, []), *user_input.get(CONF_DISCHARGERS, [])]
+    if not actuators:
+        return {"base": "no_actuators"}
+    if user_input[CONF_GRID_SENSOR] in actuators or len(set(actuators)) != len(actuators):
+        return {"base": "actuator_twice"}
+    if any(a.startswith("switch.") for a in actuators) and not user_input.get(CONF_SWITCH_POWER):
+        return {CONF_SWITCH_POWER: "switch_power_required"}
+    in_amperes = any(
+        (state := hass.states.get(a)) is not None
+        and state.attributes.get("unit_of_measurement") == UnitOfElectricCurrent.AMPERE
+        for a in actuators
+    )
+    if in_amperes and not user_input.get(CONF_VOLTAGE_SENSOR):
+        return {CONF_VOLTAGE_SENSOR: "voltage_required"}
+    return {}
+
+
+def tuning_schema() -> vol.Schema:
+    d = Settings()
+    return vol.Schema(
+        {
+            vol.Required(CONF_METER_LAG, default=d.meter_lag_s): _box(0, 60, 0.1, "s"),
+            vol.Required(CONF_STALE_AFTER, default=d.stale_after_s): _box(5, 600, 1, "s"),
+            vol.Required(CONF_MIN_WRITE_INTERVAL, default=d.min_write_interval_s): _box(
+                1, 3600, 1, "s"
+            ),
+            vol.Required(CONF_RAMP, default=d.ramp_w_per_s): _box(10, 100_000, 10, "W/s"),
+            vol.Required(CONF_OFFSET, default=d.offset_w): _box(-1000, 1000, 1, "W"),
+            vol.Optional(CONF_SOC_MIN): _box(0, 100, 1, "%"),
+            vol.Optional(CONF_SOC_MAX): _box(0, 100, 1, "%"),
+            vol.Required(CONF_SOC_HYSTERESIS, default=d.soc_hysteresis): _box(0, 50, 1, "%"),
+            vol.Optional(CONF_DISCHARGE_BLOCKS, default=""): str,
+            vol.Required(CONF_MIN_DISCHARGE_BURST, default=d.min_discharge_burst_s): _box(
+                0, 3600, 1, "s"
+            ),
+            vol.Optional(CONF_CHARGE_PROFILE, default=""): str,
+            vol.Optional(CONF_DISCHARGE_PROFILE, default=""): str,
+            vol.Required(CONF_KP, default=d.kp): _box(0, 2, 0.01, ""),
+            vol.Required(CONF_KI, default=d.ki): _box(0, 2, 0.01, ""),
+            vol.Required(CONF_KD, default=d.kd): _box(0, 2, 0.01, ""),
+        }
+    )
+
+
+def validate_tuning(user_input: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        parse_windows(user_input.get(CONF_DISCHARGE_BLOCKS, ""))
+    except ValueError:
+        errors[CONF_DISCHARGE_BLOCKS] = "bad_windows"
+    for key in (CONF_CHARGE_PROFILE, CONF_DISCHARGE_PROFILE):
+        try:
+            parse_profile(user_input.get(key, ""))
+        except ValueError:
+            errors[key] = "bad_profile"
+    low, high = user_input.get(CONF_SOC_MIN), user_input.get(CONF_SOC_MAX)
+    if low is not None and high is not None and low >= high:
+        errors[CONF_SOC_MAX] = "soc_order"
+    return errors
