@@ -240,8 +240,8 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
         state.command_at is None or reading.sample_at >= state.command_at + settings.meter_lag_s
     )
     if not fresh:
-        if state.status is Status.STALE_METER:
-            state.status = Status.IDLE if state.command_w == 0 else Status.REGULATING
+        if state.status in (Status.STALE_METER, Status.PAUSED, Status.DISABLED):
+            state.status = _status(state.command_w)  # back to work, on the next reading
         return Decision(state, None)
     since = reading.sample_at - (state.used_sample_at or reading.sample_at)
     state.used_sample_at = reading.sample_at
