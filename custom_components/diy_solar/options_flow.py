@@ -28,6 +28,7 @@ from .const import (
 )
 from .drivers.jkbms import TemperatureConvention
 from .drivers.meanwell import Family, MeanWellError, MeanWellRejectedError
+from .forms import box
 from .meanwell.connection import FAMILIES
 from .zero_export.flow import entities_schema, tuning_schema, validate_entities, validate_tuning
 
@@ -40,18 +41,6 @@ CONF_CONFIRM = "confirm"
 # Device kinds whose settings writes wear an EEPROM.
 EEPROM_WRITERS = {DeviceType.AXPERT, DeviceType.MEANWELL_BIC, DeviceType.MEANWELL_NPB}
 BMS_TYPES = {DeviceType.JK_BMS, DeviceType.DALY_BMS}
-
-
-def _box(minimum: float, maximum: float, step: float, unit: str) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=step,
-            unit_of_measurement=unit,
-            mode=selector.NumberSelectorMode.BOX,
-        )
-    )
 
 
 class DiySolarOptionsFlow(OptionsFlow):
@@ -81,12 +70,12 @@ class DiySolarOptionsFlow(OptionsFlow):
         if user_input is not None:
             return self.async_create_entry(data={**self.config_entry.options, **user_input})
         fields: dict[Any, Any] = {
-            vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): _box(
+            vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): box(
                 MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, 1, "s"
             ),
         }
         if self._device_type in EEPROM_WRITERS:
-            fields[vol.Required(CONF_EEPROM_BUDGET, default=DEFAULT_EEPROM_BUDGET)] = _box(
+            fields[vol.Required(CONF_EEPROM_BUDGET, default=DEFAULT_EEPROM_BUDGET)] = box(
                 1000, 100_000_000, 1000, "writes"
             )
         if self._device_type in BMS_TYPES:
@@ -105,11 +94,11 @@ class DiySolarOptionsFlow(OptionsFlow):
         family = self._family()
         if family is not None:
             limits = self.config_entry.runtime_data.coordinator.device.limits
-            fields[vol.Optional(CONF_MAX_CHARGE_CURRENT)] = _box(
+            fields[vol.Optional(CONF_MAX_CHARGE_CURRENT)] = box(
                 0, limits.charge_current.maximum, 0.1, "A"
             )
             if limits.discharge_current is not None:
-                fields[vol.Optional(CONF_MAX_DISCHARGE_CURRENT)] = _box(
+                fields[vol.Optional(CONF_MAX_DISCHARGE_CURRENT)] = box(
                     0, limits.discharge_current.maximum, 0.1, "A"
                 )
         return self.async_show_form(

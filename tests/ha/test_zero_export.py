@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.diy_solar.blueprints import async_install_blueprints
 from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.diagnostics import async_get_config_entry_diagnostics
 
 METER = "sensor.grid_power"
 CHARGER = "number.charger_power"
@@ -346,3 +347,16 @@ async def test_blueprint_installed_without_overwriting_an_edited_copy(
     await hass.async_add_executor_job(target.unlink)
     await async_install_blueprints(hass)
     assert "diy_solar.pause_policy" in await hass.async_add_executor_job(target.read_text)
+
+
+@pytest.mark.usefixtures("actuators")
+async def test_diagnostics_show_the_controller(hass: HomeAssistant) -> None:
+    entry_id = await _add(hass)
+    meter(hass, 300)
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["stored"]["state"]["command_w"] == 300
+    assert list(diagnostics["settings"]["dischargers"]) == [{"name": DISCHARGER, "max_w": 2000.0}]
+    assert diagnostics["entry"]["options"]["grid_sensor"] == METER

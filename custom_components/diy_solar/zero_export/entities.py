@@ -44,21 +44,19 @@ SENSORS = (
         options=[s.value for s in Status],
         value_fn=lambda d: d.status.value,
     ),
-    PolicySensorDescription(
-        key="target_power",
-        translation_key="target_power",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda d: d.target_w,
-    ),
-    PolicySensorDescription(
-        key="last_command",
-        translation_key="last_command",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda d: d.command_w,
+    *(
+        PolicySensorDescription(
+            key=key,
+            translation_key=key,
+            device_class=SensorDeviceClass.POWER,
+            native_unit_of_measurement=UnitOfPower.WATT,
+            state_class=SensorStateClass.MEASUREMENT,
+            value_fn=fn,
+        )
+        for key, fn in (
+            ("target_power", lambda d: d.target_w),
+            ("last_command", lambda d: d.command_w),
+        )
     ),
     PolicySensorDescription(
         key="policy_writes",

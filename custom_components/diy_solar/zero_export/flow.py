@@ -35,6 +35,7 @@ from ..const import (
     CONF_SWITCH_POWER,
     CONF_VOLTAGE_SENSOR,
 )
+from ..forms import box
 from ..policies.zero_export import Settings
 from .settings import parse_profile, parse_windows
 
@@ -42,18 +43,6 @@ from .settings import parse_profile, parse_windows
 def _sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
     return selector.EntitySelector(
         selector.EntitySelectorConfig(domain="sensor", device_class=device_class)
-    )
-
-
-def _box(minimum: float, maximum: float, step: float, unit: str) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=step,
-            unit_of_measurement=unit,
-            mode=selector.NumberSelectorMode.BOX,
-        )
     )
 
 
@@ -71,7 +60,7 @@ def entities_schema(with_name: bool) -> vol.Schema:
         vol.Optional(CONF_DISCHARGERS, default=[]): selector.EntitySelector(
             selector.EntitySelectorConfig(domain="number", multiple=True)
         ),
-        vol.Optional(CONF_SWITCH_POWER): _box(0, 20_000, 1, "W"),
+        vol.Optional(CONF_SWITCH_POWER): box(0, 20_000, 1, "W"),
         vol.Optional(CONF_VOLTAGE_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
         vol.Optional(CONF_SOC_SENSOR): _sensor(SensorDeviceClass.BATTERY),
     }
@@ -101,25 +90,25 @@ def tuning_schema() -> vol.Schema:
     d = Settings()
     return vol.Schema(
         {
-            vol.Required(CONF_METER_LAG, default=d.meter_lag_s): _box(0, 60, 0.1, "s"),
-            vol.Required(CONF_STALE_AFTER, default=d.stale_after_s): _box(5, 600, 1, "s"),
-            vol.Required(CONF_MIN_WRITE_INTERVAL, default=d.min_write_interval_s): _box(
+            vol.Required(CONF_METER_LAG, default=d.meter_lag_s): box(0, 60, 0.1, "s"),
+            vol.Required(CONF_STALE_AFTER, default=d.stale_after_s): box(5, 600, 1, "s"),
+            vol.Required(CONF_MIN_WRITE_INTERVAL, default=d.min_write_interval_s): box(
                 1, 3600, 1, "s"
             ),
-            vol.Required(CONF_RAMP, default=d.ramp_w_per_s): _box(10, 100_000, 10, "W/s"),
-            vol.Required(CONF_OFFSET, default=d.offset_w): _box(-1000, 1000, 1, "W"),
-            vol.Optional(CONF_SOC_MIN): _box(0, 100, 1, "%"),
-            vol.Optional(CONF_SOC_MAX): _box(0, 100, 1, "%"),
-            vol.Required(CONF_SOC_HYSTERESIS, default=d.soc_hysteresis): _box(0, 50, 1, "%"),
+            vol.Required(CONF_RAMP, default=d.ramp_w_per_s): box(10, 100_000, 10, "W/s"),
+            vol.Required(CONF_OFFSET, default=d.offset_w): box(-1000, 1000, 1, "W"),
+            vol.Optional(CONF_SOC_MIN): box(0, 100, 1, "%"),
+            vol.Optional(CONF_SOC_MAX): box(0, 100, 1, "%"),
+            vol.Required(CONF_SOC_HYSTERESIS, default=d.soc_hysteresis): box(0, 50, 1, "%"),
             vol.Optional(CONF_DISCHARGE_BLOCKS, default=""): str,
-            vol.Required(CONF_MIN_DISCHARGE_BURST, default=d.min_discharge_burst_s): _box(
+            vol.Required(CONF_MIN_DISCHARGE_BURST, default=d.min_discharge_burst_s): box(
                 0, 3600, 1, "s"
             ),
             vol.Optional(CONF_CHARGE_PROFILE, default=""): str,
             vol.Optional(CONF_DISCHARGE_PROFILE, default=""): str,
-            vol.Required(CONF_KP, default=d.kp): _box(0, 2, 0.01, ""),
-            vol.Required(CONF_KI, default=d.ki): _box(0, 2, 0.01, ""),
-            vol.Required(CONF_KD, default=d.kd): _box(0, 2, 0.01, ""),
+            vol.Required(CONF_KP, default=d.kp): box(0, 2, 0.01, ""),
+            vol.Required(CONF_KI, default=d.ki): box(0, 2, 0.01, ""),
+            vol.Required(CONF_KD, default=d.kd): box(0, 2, 0.01, ""),
         }
     )
 
