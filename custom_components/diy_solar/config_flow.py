@@ -423,6 +423,16 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._get_reconfigure_entry().unique_id or port_id
         return port_id
 
+    async def async_step_simulated_plant(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The plant every simulator shares: one per Home Assistant."""
+        await self.async_set_unique_id(DeviceType.SIMULATED_PLANT)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title="Simulated plant", data={CONF_DEVICE_TYPE: DeviceType.SIMULATED_PLANT}
+        )
+
     async def async_step_zero_export(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -497,6 +507,8 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_lumentree(user_input)
         if device_type is DeviceType.ZERO_EXPORT:
             return self.async_abort(reason="policy_in_options")
+        if device_type is DeviceType.SIMULATED_PLANT:
+            return self.async_abort(reason="nothing_to_reconfigure")
         if device_type in BMS_NAMES:
             if data[CONF_DEVICE] == SIMULATOR_PORT:
                 return self.async_abort(reason="nothing_to_reconfigure")

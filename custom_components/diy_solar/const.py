@@ -70,6 +70,7 @@ class DeviceType(StrEnum):
     LUMENTREE = "lumentree"
     JK_BMS = "jk_bms"
     DALY_BMS = "daly_bms"
+    SIMULATED_PLANT = "simulated_plant"
     # Policies: entries that control devices through their entities.
     ZERO_EXPORT = "zero_export"
 

@@ -23,6 +23,7 @@ from ..drivers.jkbms import JkBmsClient, TemperatureConvention
 from ..emulators.battery import BmsEmulator, CellModel
 from ..emulators.dalybms import DalyBmsEmulator
 from ..emulators.jkbms import JkBmsEmulator
+from ..emulators.plant import Plant
 
 MANUFACTURERS = {DeviceType.JK_BMS: "JK", DeviceType.DALY_BMS: "Daly"}
 
@@ -38,20 +39,22 @@ class Connection:
             self.emulator.close()
 
 
-def _simulated_battery() -> CellModel:
-    # A pack part-way through an evening discharge, with one cell that lags.
-    return CellModel(cells=16, soc=0.62, current=-8.5, weak_cell=7)
+def _simulated_battery(plant: Plant | None) -> CellModel:
+    # The plant's battery, with one cell that runs ahead of the others.
+    return CellModel(cells=16, plant=plant, weak_cell=7)
 
 
-def connect(data: Mapping[str, Any], options: Mapping[str, Any]) -> Connection:
+def connect(
+    data: Mapping[str, Any], options: Mapping[str, Any], plant: Plant | None = None
+) -> Connection:
     """The client for an entry (in the event loop: a simulator listens on it)."""
     device_type = DeviceType(data[CONF_DEVICE_TYPE])
     port, emulator = str(data[CONF_DEVICE]), None
     if port == SIMULATOR_PORT:
         emulator = (
-            JkBmsEmulator(_simulated_battery())
+            JkBmsEmulator(_simulated_battery(plant))
             if device_type is DeviceType.JK_BMS
-            else DalyBmsEmulator(_simulated_battery())
+            else DalyBmsEmulator(_simulated_battery(plant))
         )
         port = emulator.path
     invert = bool(options.get(CONF_INVERT_CURRENT, False))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +44,11 @@ class Plant:
         # LiFePO4-like curve: flat in the middle, rising steeply above 90 %.
         cells = round(self.nominal_voltage / 3.0)
         cell = 3.1 + 0.2 * self.soc + 1.5 * max(0.0, self.soc - 0.9)
-        sag = self.battery_w / 10_000.0
-        return round(cells * cell + sag, 2)
+        return round(cells * cell + self._sag_w() / 10_000.0, 2)
+
+    def _sag_w(self) -> float:
+        """The battery power the voltage sags (or rises) with."""
+        return self.battery_w
 
     def advance(self, now: float, solar_elevation: float | None = None) -> None:
         """Move the model to time now (seconds); PV follows solar_elevation (0..1)."""
@@ -198,3 +203,53 @@ class ActuatorModel:
         step = self.ramp_w_per_s * dt
         self.output_w = min(self.output_w + step, max(self.output_w - step, target))
         return self.output_w
+
+
+class LivePlant(Plant):
+    """The one plant behind the simulated devices of a Home Assistant instance.
+
+    Load and PV follow a synthetic day on the wall clock; the battery takes what the
+    simulated chargers and dischargers put through it, so the grid meter it offers
+    responds to whatever a policy tells them.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time, seed: int = 1) -> None:
+        super().__init__(nominal_voltage=48.0, soc=0.62)
+        self.clock = clock
+        self._load, self._pv = synthetic_day(seed)
+        # Battery power sources by name, watts, positive = charging from the AC side.
+        self.flows: dict[str, Callable[[], float]] = {}
+        # The battery power at the last sample: the voltage sags with it. The sources ask
+        # for the voltage themselves, so it must not ask them back.
+        self._last_battery_w = 0.0
+
+    def _second_of_day(self, now: float) -> int:
+        local = time.localtime(now)
+        return local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec
+
+    @property
+    def battery_w(self) -> float:
+        watts = sum(flow() for flow in self.flows.values())
+        if (watts > 0 and self.soc >= 1.0) or (watts < 0 and self.soc <= 0.0):
+            return 0.0
+        return watts
+
+    def _sag_w(self) -> float:
+        return self._last_battery_w
+
+    def sample(self) -> tuple[float, float, float, float]:
+        """Advance to now; (grid, load, PV, battery) watts, grid import positive."""
+        now = self.clock()
+        second = self._second_of_day(now)
+        self.load_w, self.pv_w = self._load[second], self._pv[second]
+        battery = self._last_battery_w = self.battery_w
+        self.advance(now)
+        return self.load_w - self.pv_w + battery, self.load_w, self.pv_w, battery
+
+
+_SHARED: dict[str, LivePlant] = {}
+
+
+def shared_plant(key: str) -> LivePlant:
+    """The plant of one Home Assistant instance (key: its configuration directory)."""
+    return _SHARED.setdefault(key, LivePlant())

@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 
 from ..const import CONF_MAX_CHARGE_CURRENT, CONF_MAX_DISCHARGE_CURRENT
 from ..drivers.meanwell import Range, Setting
+from ..emulators.plant import shared_plant
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..wear import async_load_ledger
 from . import binary_sensor, number, select, sensor, switch
@@ -28,8 +29,11 @@ async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> Runtim
         if entry.options.get(option) is not None
         for setting in settings
     }
+    plant = shared_plant(hass.config.config_dir)
     connection = await hass.async_add_executor_job(
-        lambda: connect(entry.data, user_limits=user_limits, on_eeprom_write=ledger.add)
+        lambda: connect(
+            entry.data, user_limits=user_limits, on_eeprom_write=ledger.add, plant=plant
+        )
     )
     coordinator = MeanWellCoordinator(hass, entry, connection, ledger)
     return await async_start(

@@ -21,6 +21,7 @@ from ..const import (
 )
 from ..drivers.meanwell import Family, Identity, MeanWellClient, Range, Setting, open_bus
 from ..emulators.meanwell import MeanWellEmulator
+from ..emulators.plant import LivePlant
 
 FAMILIES = {DeviceType.MEANWELL_BIC: Family.BIC, DeviceType.MEANWELL_NPB: Family.NPB}
 SIMULATED_MODELS = {Family.BIC: "BIC-2200-48", Family.NPB: "NPB-1200-48"}
@@ -33,14 +34,22 @@ class SimulatedCharger:
     emulator: MeanWellEmulator
     bus: can.BusABC
 
+    plant: LivePlant | None = None
+    channel: str = ""
+
     @classmethod
-    def start(cls, family: Family, channel: str) -> SimulatedCharger:
-        emulator = MeanWellEmulator(SIMULATED_MODELS[family], ramp_a_per_s=10.0)
+    def start(cls, family: Family, channel: str, plant: LivePlant | None) -> SimulatedCharger:
+        emulator = MeanWellEmulator(SIMULATED_MODELS[family], ramp_a_per_s=10.0, plant=plant)
         bus = can.Bus(interface="virtual", channel=channel)
         emulator.attach(bus)
-        return cls(emulator, bus)
+        if plant is not None:
+            # What it puts into the battery is what the plant's battery takes.
+            plant.flows[channel] = lambda: emulator.output_current() * emulator.output_voltage()
+        return cls(emulator, bus, plant, channel)
 
     def stop(self) -> None:
+        if self.plant is not None:
+            self.plant.flows.pop(self.channel, None)
         self.emulator.detach()
         self.bus.shutdown()
 
@@ -61,6 +70,7 @@ def connect(
     *,
     user_limits: Mapping[Setting, Range] | None = None,
     on_eeprom_write: Callable[[int], None] | None = None,
+    plant: LivePlant | None = None,
 ) -> Connection:
     """Open the bus (blocking: run in the executor)."""
     family = FAMILIES[DeviceType(data[CONF_DEVICE_TYPE])]
@@ -69,7 +79,7 @@ def connect(
     channel = str(data.get(CONF_CHANNEL, ""))
     if interface is CanInterface.SIMULATOR:
         channel = f"diy_solar_simulator_{uuid.uuid4().hex}"
-        simulator = SimulatedCharger.start(family, channel)
+        simulator = SimulatedCharger.start(family, channel, plant)
         interface = CanInterface.VIRTUAL
     bus = open_bus(interface.value, channel, int(data[CONF_BITRATE]))
     client = MeanWellClient(

@@ -1,0 +1,93 @@
+"""The simulated plant: load, PV, battery and the grid meter of the demo, as a device."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+)
+from homeassistant.const import PERCENTAGE, Platform, UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.util.dt import utcnow
+
+from ..const import DOMAIN
+from ..coordinator import DeviceCoordinator
+from ..emulators.plant import LivePlant, shared_plant
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+from ..values import ValueSensor, measurement
+
+# A meter that reports every second, as a fast smart-meter reader does.
+METER_INTERVAL = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class PlantData:
+    grid_w: float
+    load_w: float
+    pv_w: float
+    battery_w: float
+    soc: float
+    sampled_at: datetime
+
+
+class PlantCoordinator(DeviceCoordinator[PlantData]):
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+        super().__init__(hass, entry)
+        self.update_interval = METER_INTERVAL
+        self.plant: LivePlant = shared_plant(hass.config.config_dir)
+
+    async def _async_update_data(self) -> PlantData:
+        grid, load, pv, battery = self.plant.sample()
+        return PlantData(
+            round(grid),
+            round(load),
+            round(pv),
+            round(battery),
+            round(self.plant.soc * 100, 1),
+            utcnow(),
+        )
+
+    def device_info(self, unit: int | None = None) -> DeviceInfo:
+        return DeviceInfo(
+            identifiers={(DOMAIN, self.device_key)},
+            manufacturer="DIY Solar",
+            model="Simulated plant",
+            name=self.config_entry.title,
+        )
+
+    async def async_close(self) -> None:
+        """Nothing to release: the plant outlives the entry, its devices use it."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        return {"soc": self.plant.soc, "flows": sorted(self.plant.flows)}
+
+
+def _power(key: str, fn: Any) -> Any:
+    return measurement(key, SensorDeviceClass.POWER, UnitOfPower.WATT, fn)
+
+
+SENSORS = (
+    _power("grid_power", lambda d: d.grid_w),
+    _power("load_power", lambda d: d.load_w),
+    _power("pv_power", lambda d: d.pv_w),
+    _power("battery_power", lambda d: d.battery_w),
+    measurement("soc", SensorDeviceClass.BATTERY, PERCENTAGE, lambda d: d.soc),
+)
+
+
+async def _async_setup_sensors(
+    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    coordinator = cast(PlantCoordinator, entry.runtime_data.coordinator)
+    entities: list[SensorEntity] = [ValueSensor(coordinator, d) for d in SENSORS]
+    async_add_entities(entities)
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    return await async_start(PlantCoordinator(hass, entry), {Platform.SENSOR: _async_setup_sensors})
