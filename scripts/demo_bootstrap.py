@@ -107,7 +107,9 @@ def main(base: str) -> None:
     entries = call(base, "/api/config/config_entries/entry?domain=diy_solar", token=token)
     titles = [entry["title"] for entry in entries]
     # Each device: the start of its entry's title, and the answers to its add-integration
-    # flow step by step. A demo from an older checkout gains the devices it lacks.
+    # flow step by step. A demo from an older checkout gains the devices it lacks. The
+    # simulators share the simulated plant's battery; zero export drives the BIC's charge
+    # current from the plant's grid meter.
     for title, answers in (
         ("Axpert", [{"next_step_id": "axpert"}, {"next_step_id": "simulator"}]),
         (
@@ -118,6 +120,21 @@ def main(base: str) -> None:
             ],
         ),
         ("JK BMS", [{"next_step_id": "jk_bms"}, {"device": "simulator"}]),
+        ("Simulated plant", [{"next_step_id": "simulated_plant"}]),
+        (
+            "Zero export",
+            [
+                {"next_step_id": "zero_export"},
+                {
+                    "name": "Zero export",
+                    "grid_sensor": "sensor.simulated_plant_grid_power",
+                    "import_negative": False,
+                    "chargers": ["number.bic_2200_48_eb23a1234567_charge_current"],
+                    "dischargers": [],
+                    "voltage_sensor": "sensor.jk_bms_simulator_voltage",
+                },
+            ],
+        ),
     ):
         if any(t.startswith(title) for t in titles):
             continue
