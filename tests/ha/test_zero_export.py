@@ -360,3 +360,61 @@ async def test_diagnostics_show_the_controller(hass: HomeAssistant) -> None:
     assert diagnostics["stored"]["state"]["command_w"] == 300
     assert list(diagnostics["settings"]["dischargers"]) == [{"name": DISCHARGER, "max_w": 2000.0}]
     assert diagnostics["entry"]["options"]["grid_sensor"] == METER
+
+
+async def test_a_switched_charger_goes_on_for_a_surplus(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A constant-current supply on a smart plug: on when the surplus covers it."""
+    assert await async_setup_component(hass, "input_boolean", {"input_boolean": {"plug": {}}})
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {
+                    "switch": [
+                        {
+                            "name": "Charger plug",
+                            "state": "{{ is_state('input_boolean.plug', 'on') }}",
+                            "turn_on": {
+                                "action": "input_boolean.turn_on",
+                                "target": {"entity_id": "input_boolean.plug"},
+                            },
+                            "turn_off": {
+                                "action": "input_boolean.turn_off",
+                                "target": {"entity_id": "input_boolean.plug"},
+                            },
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    meter(hass, 0)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "zero_export"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Zero export",
+            "grid_sensor": METER,
+            "import_negative": True,  # this meter shows export as positive
+            "chargers": ["switch.charger_plug"],
+            "switch_power": 300,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert hass.states.get("switch.charger_plug") is not None
+    await later(hass, freezer, 1)
+    meter(hass, 350)  # 350 W going out to the grid
+    await hass.async_block_till_done()
+    assert hass.states.get("input_boolean.plug").state == "on"
+    await later(hass, freezer, 3)
+    meter(hass, -400)  # now importing: the plug goes off at once
+    await hass.async_block_till_done()
+    assert hass.states.get("input_boolean.plug").state == "off"
