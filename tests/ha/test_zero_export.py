@@ -393,22 +393,13 @@ async def test_a_switched_charger_goes_on_for_a_surplus(
     )
     await hass.async_block_till_done()
     meter(hass, 0)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "zero_export"}
+    await _add(
+        hass,
+        import_negative=True,  # this meter shows export as positive
+        chargers=["switch.charger_plug"],
+        dischargers=[],
+        switch_power=300,
     )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_NAME: "Zero export",
-            "grid_sensor": METER,
-            "import_negative": True,  # this meter shows export as positive
-            "chargers": ["switch.charger_plug"],
-            "switch_power": 300,
-        },
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
     assert hass.states.get("switch.charger_plug") is not None
     await later(hass, freezer, 1)
     meter(hass, 350)  # 350 W going out to the grid
