@@ -409,3 +409,38 @@ async def test_a_switched_charger_goes_on_for_a_surplus(
     meter(hass, -400)  # now importing: the plug goes off at once
     await hass.async_block_till_done()
     assert hass.states.get("input_boolean.plug").state == "off"
+
+
+@pytest.mark.usefixtures("actuators")
+async def test_blueprint_pauses_while_the_car_charges(hass: HomeAssistant) -> None:
+    entry_id = await _add(hass)  # DIY Solar set up: the blueprint is in place
+    assert await async_setup_component(hass, "input_boolean", {"input_boolean": {"car": {}}})
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": "diy_solar/pause_zero_export.yaml",
+                    "input": {"policy": entry_id, "blocker": ["input_boolean.car"]},
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    (automation,) = hass.states.async_entity_ids("automation")
+    assert hass.states.get(automation).state == "on"
+    await hass.services.async_call(
+        "input_boolean", "turn_on", {ATTR_ENTITY_ID: "input_boolean.car"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert status(hass) == "paused"
+    await hass.services.async_call(
+        "input_boolean", "turn_off", {ATTR_ENTITY_ID: "input_boolean.car"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert status(hass) != "paused"
+    # Its time triggers would outlive the test.
+    await hass.services.async_call(
+        "automation", "turn_off", {ATTR_ENTITY_ID: automation}, blocking=True
+    )
