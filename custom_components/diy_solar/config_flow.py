@@ -18,6 +18,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
+from . import relay
 from .axpert.connection import build_client, describe
 from .bms import async_probe as async_probe_bms
 from .compat import serial_port_selector
@@ -31,6 +32,7 @@ from .const import (
     CONF_HID_VID,
     CONF_INTERFACE,
     CONF_MAX_POWER,
+    CONF_SERIAL,
     CONF_SLAVES,
     CONF_TRANSPORT,
     DEFAULT_TCP_PORT,
@@ -54,6 +56,8 @@ from .drivers.pi30 import (
     is_placeholder_serial,
     list_hidraw,
 )
+from .drivers.usbrelay import PID as RELAY_PID
+from .drivers.usbrelay import VID as RELAY_VID
 from .lumentree import async_probe
 from .meanwell.connection import FAMILIES, async_identify
 from .meanwell.connection import describe as describe_can
@@ -179,7 +183,7 @@ def _lumentree_schema(current: Mapping[str, Any]) -> vol.Schema:
                 )
             ),
             vol.Required(
-                CONF_SLAVES, default=[str(s) for s in current.get(CONF_SLAVES, [1])]
+                CONF_SERIAL, CONF_SLAVES, default=[str(s) for s in current.get(CONF_SLAVES, [1])]
             ): vol.All(
                 selector.SelectSelector(
                     selector.SelectSelectorConfig(options=units, multiple=True)
@@ -423,6 +427,38 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._get_reconfigure_entry().unique_id or port_id
         return port_id
 
+    async def async_step_usb_relay(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick a board by the serial it reports; its channels are read before adding."""
+        boards = await relay.async_find_boards(self.hass)
+        configured = {e.unique_id for e in self._async_current_entries()}
+        free = [b for b in boards if b.serial not in configured]
+        if not free:
+            return self.async_abort(reason="no_relay_boards")
+        if user_input is not None:
+            serial = user_input[CONF_SERIAL]
+            await self.async_set_unique_id(serial)
+            self._abort_if_unique_id_configured()
+            return self.async_create_entry(
+                title=f"USB relay {serial}",
+                data={CONF_DEVICE_TYPE: DeviceType.USB_RELAY, CONF_SERIAL: serial},
+            )
+        options = [
+            selector.SelectOptionDict(value=b.serial, label=f"{b.serial} ({b.channels} channels)")
+            for b in free
+        ]
+        return self.async_show_form(
+            step_id="usb_relay",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_SERIAL, default=options[0]["value"]): selector.SelectSelector(
+                        selector.SelectSelectorConfig(options=options)
+                    )
+                }
+            ),
+        )
+
     async def async_step_simulated_plant(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -464,6 +500,8 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_usb(self, discovery_info: UsbServiceInfo) -> ConfigFlowResult:
         vid, pid = int(discovery_info.vid, 16), int(discovery_info.pid, 16)
+        if (vid, pid) == (RELAY_VID, RELAY_PID):
+            return await self.async_step_usb_relay()
         nodes = await self.hass.async_add_executor_job(list_hidraw)
         paths = [d.path for d in nodes if (d.vid, d.pid) == (vid, pid)]
         if not paths:
@@ -507,7 +545,8 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_lumentree(user_input)
         if device_type is DeviceType.ZERO_EXPORT:
             return self.async_abort(reason="policy_in_options")
-        if device_type is DeviceType.SIMULATED_PLANT:
+        if device_type in (DeviceType.SIMULATED_PLANT, DeviceType.USB_RELAY):
+            # A relay board is found by its serial wherever it is plugged in.
             return self.async_abort(reason="nothing_to_reconfigure")
         if device_type in BMS_NAMES:
             if data[CONF_DEVICE] == SIMULATOR_PORT:

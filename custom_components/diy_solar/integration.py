@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from . import axpert, bms, lumentree, meanwell, plant, zero_export
+from . import axpert, bms, lumentree, meanwell, plant, relay, zero_export
 from .blueprints import async_install_blueprints
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from .runtime import DiySolarConfigEntry, RuntimeData
@@ -35,6 +35,7 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.LUMENTREE: lumentree.async_setup,
     DeviceType.JK_BMS: bms.async_setup,
     DeviceType.DALY_BMS: bms.async_setup,
+    DeviceType.USB_RELAY: relay.async_setup,
     DeviceType.SIMULATED_PLANT: plant.async_setup,
     DeviceType.ZERO_EXPORT: zero_export.async_setup,
 }

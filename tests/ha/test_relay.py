@@ -1,0 +1,105 @@
+"""USB relay boards in Home Assistant, with boards emulated at the hidapi boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_USB, SOURCE_USER
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.service_info.usb import UsbServiceInfo
+
+from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.emulators.usbrelay import FakeHidapi, RelayBoardEmulator
+from tests.ha.common import poll
+
+SWITCH_1 = "switch.usb_relay_lhcxi_channel_1"
+
+
+@pytest.fixture
+def board() -> RelayBoardEmulator:
+    return RelayBoardEmulator("LHCXI", 2, b"/dev/hidraw3")
+
+
+@pytest.fixture
+def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
+    fake = FakeHidapi(board)
+    with patch("custom_components.diy_solar.relay.backend", return_value=fake):
+        yield fake
+
+
+async def _add(hass: HomeAssistant) -> dict:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "usb_relay"}
+    )
+    assert result["step_id"] == "usb_relay"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"serial": "LHCXI"})
+    await hass.async_block_till_done()
+    return result
+
+
+@pytest.mark.usefixtures("hid")
+async def test_switches_show_what_the_board_reports(
+    hass: HomeAssistant, board: RelayBoardEmulator
+) -> None:
+    result = await _add(hass)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == "LHCXI"
+    assert hass.states.get(SWITCH_1).state == "off"
+    assert hass.states.get("switch.usb_relay_lhcxi_channel_2").state == "off"
+    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: SWITCH_1}, blocking=True)
+    assert board.states == [True, False]
+    assert hass.states.get(SWITCH_1).state == "on"
+    board.states[1] = True  # switched by something else (a button, another program)
+    await poll(hass)
+    assert hass.states.get("switch.usb_relay_lhcxi_channel_2").state == "on"
+
+
+@pytest.mark.usefixtures("hid")
+async def test_a_vanished_board_is_unavailable_until_it_returns(
+    hass: HomeAssistant, board: RelayBoardEmulator
+) -> None:
+    await _add(hass)
+    board.plugged = False
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "switch", "turn_on", {ATTR_ENTITY_ID: SWITCH_1}, blocking=True
+        )
+    await poll(hass)
+    assert hass.states.get(SWITCH_1).state == STATE_UNAVAILABLE
+    board.plugged, board.path = True, b"/dev/hidraw9"
+    await poll(hass)
+    assert hass.states.get(SWITCH_1).state == "off"
+
+
+@pytest.mark.usefixtures("hid")
+async def test_usb_discovery_offers_the_board(hass: HomeAssistant) -> None:
+    info = UsbServiceInfo(
+        device="/dev/bus/usb/001/004",
+        vid="16C0",
+        pid="05DF",
+        serial_number=None,
+        manufacturer="www.dcttech.com",
+        description="USBRelay2",
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USB}, data=info
+    )
+    assert result["step_id"] == "usb_relay"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"serial": "LHCXI"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    again = await _add_without_boards(hass)
+    assert again["reason"] == "no_relay_boards"
+
+
+async def _add_without_boards(hass: HomeAssistant) -> dict:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "usb_relay"}
+    )
