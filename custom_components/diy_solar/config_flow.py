@@ -183,7 +183,7 @@ def _lumentree_schema(current: Mapping[str, Any]) -> vol.Schema:
                 )
             ),
             vol.Required(
-                CONF_SERIAL, CONF_SLAVES, default=[str(s) for s in current.get(CONF_SLAVES, [1])]
+                CONF_SLAVES, default=[str(s) for s in current.get(CONF_SLAVES, [1])]
             ): vol.All(
                 selector.SelectSelector(
                     selector.SelectSelectorConfig(options=units, multiple=True)
