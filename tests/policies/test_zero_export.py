@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
+from custom_components.diy_solar.policies.schedule import Window
 from custom_components.diy_solar.policies.zero_export import (
     Actuator,
     Reading,
     Settings,
     State,
     Status,
-    Window,
     split,
     step,
 )

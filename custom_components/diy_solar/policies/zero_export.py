@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from .schedule import Window
+
 # Commands that differ by less than this are the same command.
 MIN_CHANGE_W = 1.0
 MAX_BACKOFF = 3
@@ -30,19 +32,6 @@ class Status(StrEnum):
     STALE_METER = "stale_meter"
     PAUSED = "paused"
     DISABLED = "disabled"
-
-
-@dataclass(frozen=True)
-class Window:
-    """Minutes of the day [start, end); end before start wraps past midnight."""
-
-    start: int
-    end: int
-
-    def contains(self, minute: int) -> bool:
-        if self.start <= self.end:
-            return self.start <= minute < self.end
-        return minute >= self.start or minute < self.end
 
 
 @dataclass(frozen=True)

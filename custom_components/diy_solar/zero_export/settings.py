@@ -23,7 +23,8 @@ from ..const import (
     CONF_SOC_SENSOR,
     CONF_STALE_AFTER,
 )
-from ..policies.zero_export import Actuator, Settings, Window
+from ..policies.schedule import Window
+from ..policies.zero_export import Actuator, Settings
 
 # What the number entities of a policy entry hold; they start from these.
 TUNABLES = {"target": 0.0, "deadband": 40.0, "max_charge": 2000.0, "max_discharge": 2000.0}

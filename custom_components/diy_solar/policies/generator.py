@@ -1,0 +1,259 @@
+"""Generator auto-start: when to close the relay that runs a generator (pure, time in).
+
+The generator runs on a two-wire start input (a Magnum ME-AGS-N through an ME-PT2, or any
+such input): relay closed = run. Starts on low state of charge (or low battery voltage for
+a while), stops on high state of charge once it has run its minimum time; quiet hours have
+their own levels; a run never lasts longer than the maximum; a cool-down follows each stop.
+With running feedback, a start that does not show within the start time is stopped and
+tried again, then reported as failed. With every state of charge source stale (and no
+fresh voltage), it neither starts nor stops: it does not act on guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from .schedule import Window
+
+
+class Phase(StrEnum):
+    OFF = "off"
+    STARTING = "starting"
+    RUNNING = "running"
+    COOLING_DOWN = "cooling_down"
+    FAILED = "failed"
+
+
+class Status(StrEnum):
+    """What the status sensor shows: the phase, or quiet hours while off in them."""
+
+    OFF = "off"
+    STARTING = "starting"
+    RUNNING = "running"
+    COOLING_DOWN = "cooling_down"
+    QUIET_HOURS = "quiet_hours"
+    FAILED = "failed"
+
+
+class Reason(StrEnum):
+    LOW_SOC = "low_soc"
+    LOW_VOLTAGE = "low_voltage"
+    MANUAL = "manual"
+    EXERCISE = "exercise"
+    RETRY = "retry"
+
+
+@dataclass(frozen=True)
+class Settings:
+    start_soc: float = 20.0
+    stop_soc: float = 80.0
+    quiet_hours: Window | None = None
+    quiet_start_soc: float = 10.0
+    quiet_stop_soc: float = 50.0
+    start_voltage: float | None = None  # start when at or below for start_voltage_s
+    start_voltage_s: float = 300.0
+    stop_voltage: float | None = None  # without a SOC source: stop at or above
+    min_run_s: float = 1800.0
+    max_run_s: float = 4 * 3600.0
+    cooldown_s: float = 900.0
+    max_starts_per_day: int = 3
+    feedback: bool = False  # a "generator running" input is configured
+    start_timeout_s: float = 120.0
+    retries: int = 2
+    retry_delay_s: float = 60.0
+    exercise_days: int = 0  # 0 = no exercise runs
+    exercise_minute: int = 10 * 60
+    exercise_s: float = 900.0
+    stale_after_s: float = 600.0
+
+
+@dataclass
+class State:
+    phase: Phase = Phase.OFF
+    reason: Reason | None = None
+    started_at: float | None = None
+    stopped_at: float | None = None
+    manual_until: float | None = None
+    attempts: int = 0  # failed starts in a row
+    retry_pending: bool = False
+    day: int = 0  # local date ordinal the daily counters belong to
+    starts_today: int = 0
+    run_s_today: float = 0.0
+    total_run_s: float = 0.0
+    last_exercise_day: int | None = None
+    voltage_low_since: float | None = None
+    last_at: float | None = None
+    stale: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> State:
+        state = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        state.phase = Phase(state.phase)
+        state.reason = Reason(state.reason) if state.reason else None
+        return state
+
+    @property
+    def relay_on(self) -> bool:
+        return self.phase in (Phase.STARTING, Phase.RUNNING)
+
+
+@dataclass(frozen=True)
+class Reading:
+    now: float
+    day: int  # local date ordinal
+    minute_of_day: int
+    # (value, age in seconds) per SOC source in order of trust; None = no reading.
+    socs: tuple[tuple[float, float] | None, ...] = ()
+    voltage: tuple[float, float] | None = None
+    running: bool | None = None  # the feedback input, None = none configured or unknown
+
+
+def _fresh(value: tuple[float, float] | None, settings: Settings) -> float | None:
+    if value is None or value[1] > settings.stale_after_s:
+        return None
+    return value[0]
+
+
+def _stop(state: State, now: float) -> State:
+    return replace(state, phase=Phase.COOLING_DOWN, stopped_at=now, manual_until=None, attempts=0)
+
+
+def _start(state: State, reading: Reading, reason: Reason) -> State:
+    return replace(
+        state,
+        phase=Phase.STARTING,
+        reason=reason,
+        started_at=reading.now,
+        starts_today=state.starts_today + 1,
+        last_exercise_day=reading.day,
+        retry_pending=False,
+    )
+
+
+def start_manual(state: State, reading: Reading, duration_s: float) -> State:
+    """Run for duration_s from now (a running generator runs on until then)."""
+    until = reading.now + duration_s
+    if state.relay_on:
+        return replace(state, manual_until=until, reason=Reason.MANUAL)
+    started = _start(replace(state, attempts=0), reading, Reason.MANUAL)
+    return replace(started, manual_until=until)
+
+
+def stop_manual(state: State, reading: Reading) -> State:
+    if not state.relay_on:
+        return replace(state, retry_pending=False)
+    return _stop(state, reading.now)
+
+
+def status(settings: Settings, state: State, minute_of_day: int) -> Status:
+    if (
+        state.phase is Phase.OFF
+        and settings.quiet_hours
+        and settings.quiet_hours.contains(minute_of_day)
+    ):
+        return Status.QUIET_HOURS
+    return Status(state.phase.value)
+
+
+def step(settings: Settings, state: State, reading: Reading) -> State:
+    now = reading.now
+    state = replace(state)
+    if state.day != reading.day:
+        state.day, state.starts_today, state.run_s_today = reading.day, 0, 0.0
+    if state.relay_on and state.last_at is not None:
+        ran = max(0.0, now - state.last_at)
+        state.run_s_today += ran
+        state.total_run_s += ran
+    state.last_at = now
+
+    soc = next((v for v in (_fresh(s, settings) for s in reading.socs) if v is not None), None)
+    volts = _fresh(reading.voltage, settings)
+    state.stale = soc is None and volts is None
+    if volts is not None and settings.start_voltage is not None and volts <= settings.start_voltage:
+        state.voltage_low_since = state.voltage_low_since or now
+    else:
+        state.voltage_low_since = None
+    quiet = settings.quiet_hours is not None and settings.quiet_hours.contains(
+        reading.minute_of_day
+    )
+    start_level = settings.quiet_start_soc if quiet else settings.start_soc
+    stop_level = settings.quiet_stop_soc if quiet else settings.stop_soc
+
+    if state.phase is Phase.STARTING:
+        if not settings.feedback or reading.running:
+            state.phase = Phase.RUNNING
+        elif state.started_at is not None and now - state.started_at > settings.start_timeout_s:
+            attempts = state.attempts + 1
+            state = _stop(state, now)
+            if attempts > settings.retries:
+                return replace(state, phase=Phase.FAILED, attempts=attempts)
+            return replace(state, attempts=attempts, retry_pending=True)
+
+    if state.relay_on:
+        return _running(settings, state, reading, soc, volts, stop_level)
+
+    if state.phase is Phase.COOLING_DOWN and state.stopped_at is not None:
+        wait = settings.retry_delay_s if state.retry_pending else settings.cooldown_s
+        if now - state.stopped_at < wait:
+            return state
+        if state.retry_pending:
+            return _start(state, reading, Reason.RETRY)
+        state.phase = Phase.OFF
+
+    if state.phase is not Phase.OFF or state.stale:
+        return state  # failed waits for a person; stale data starts nothing
+    if state.starts_today >= settings.max_starts_per_day:
+        return state
+    if soc is not None and soc <= start_level:
+        return _start(state, reading, Reason.LOW_SOC)
+    if (
+        state.voltage_low_since is not None
+        and now - state.voltage_low_since >= settings.start_voltage_s
+    ):
+        return _start(state, reading, Reason.LOW_VOLTAGE)
+    if settings.exercise_days and reading.minute_of_day >= settings.exercise_minute:
+        last = state.last_exercise_day
+        if last is None or reading.day - last >= settings.exercise_days:
+            return _start(state, reading, Reason.EXERCISE)
+    return state
+
+
+def _running(
+    settings: Settings,
+    state: State,
+    reading: Reading,
+    soc: float | None,
+    volts: float | None,
+    stop_level: float,
+) -> State:
+    now = reading.now
+    ran = now - (state.started_at or now)
+    if ran >= settings.max_run_s:
+        return _stop(state, now)
+    if state.manual_until is not None:
+        return _stop(state, now) if now >= state.manual_until else state
+    if state.reason is Reason.EXERCISE:
+        return _stop(state, now) if ran >= settings.exercise_s else state
+    if ran < settings.min_run_s or state.stale:
+        return state
+    full = (soc is not None and soc >= stop_level) or (
+        soc is None
+        and volts is not None
+        and settings.stop_voltage is not None
+        and volts >= settings.stop_voltage
+    )
+    return _stop(state, now) if full else state
+
+
+def next_exercise_day(settings: Settings, state: State, today: int) -> int | None:
+    """Local date ordinal of the next exercise run, None when there are none."""
+    if not settings.exercise_days:
+        return None
+    if state.last_exercise_day is None:
+        return today
+    return max(today, state.last_exercise_day + settings.exercise_days)
