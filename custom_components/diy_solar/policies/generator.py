@@ -123,10 +123,11 @@ def _stop(state: State, now: float) -> State:
     return replace(state, phase=Phase.COOLING_DOWN, stopped_at=now, manual_until=None, attempts=0)
 
 
-def _start(state: State, reading: Reading, reason: Reason) -> State:
+def _start(settings: Settings, state: State, reading: Reading, reason: Reason) -> State:
+    # Without feedback there is nothing to wait for: it runs once the relay closes.
     return replace(
         state,
-        phase=Phase.STARTING,
+        phase=Phase.STARTING if settings.feedback else Phase.RUNNING,
         reason=reason,
         started_at=reading.now,
         starts_today=state.starts_today + 1,
@@ -135,12 +136,12 @@ def _start(state: State, reading: Reading, reason: Reason) -> State:
     )
 
 
-def start_manual(state: State, reading: Reading, duration_s: float) -> State:
+def start_manual(settings: Settings, state: State, reading: Reading, duration_s: float) -> State:
     """Run for duration_s from now (a running generator runs on until then)."""
     until = reading.now + duration_s
     if state.relay_on:
         return replace(state, manual_until=until, reason=Reason.MANUAL)
-    started = _start(replace(state, attempts=0), reading, Reason.MANUAL)
+    started = _start(settings, replace(state, attempts=0), reading, Reason.MANUAL)
     return replace(started, manual_until=until)
 
 
@@ -175,7 +176,8 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
     volts = _fresh(reading.voltage, settings)
     state.stale = soc is None and volts is None
     if volts is not None and settings.start_voltage is not None and volts <= settings.start_voltage:
-        state.voltage_low_since = state.voltage_low_since or now
+        if state.voltage_low_since is None:
+            state.voltage_low_since = now
     else:
         state.voltage_low_since = None
     quiet = settings.quiet_hours is not None and settings.quiet_hours.contains(
@@ -195,14 +197,14 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
             return replace(state, attempts=attempts, retry_pending=True)
 
     if state.relay_on:
-        return _running(settings, state, reading, soc, volts, stop_level)
+        return _running(settings, state, reading, soc=soc, volts=volts, stop_level=stop_level)
 
     if state.phase is Phase.COOLING_DOWN and state.stopped_at is not None:
         wait = settings.retry_delay_s if state.retry_pending else settings.cooldown_s
         if now - state.stopped_at < wait:
             return state
         if state.retry_pending:
-            return _start(state, reading, Reason.RETRY)
+            return _start(settings, state, reading, Reason.RETRY)
         state.phase = Phase.OFF
 
     if state.phase is not Phase.OFF or state.stale:
@@ -210,16 +212,16 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
     if state.starts_today >= settings.max_starts_per_day:
         return state
     if soc is not None and soc <= start_level:
-        return _start(state, reading, Reason.LOW_SOC)
+        return _start(settings, state, reading, Reason.LOW_SOC)
     if (
         state.voltage_low_since is not None
         and now - state.voltage_low_since >= settings.start_voltage_s
     ):
-        return _start(state, reading, Reason.LOW_VOLTAGE)
+        return _start(settings, state, reading, Reason.LOW_VOLTAGE)
     if settings.exercise_days and reading.minute_of_day >= settings.exercise_minute:
         last = state.last_exercise_day
         if last is None or reading.day - last >= settings.exercise_days:
-            return _start(state, reading, Reason.EXERCISE)
+            return _start(settings, state, reading, Reason.EXERCISE)
     return state
 
 
@@ -227,12 +229,13 @@ def _running(
     settings: Settings,
     state: State,
     reading: Reading,
+    *,
     soc: float | None,
     volts: float | None,
     stop_level: float,
 ) -> State:
     now = reading.now
-    ran = now - (state.started_at or now)
+    ran = 0.0 if state.started_at is None else now - state.started_at
     if ran >= settings.max_run_s:
         return _stop(state, now)
     if state.manual_until is not None:

@@ -89,8 +89,14 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
         return state
     volts = reading.battery_v
     assert volts is not None
-    state.below_since = (state.below_since or now) if volts < settings.connect_below_v else None
-    state.above_since = (state.above_since or now) if volts > settings.disconnect_above_v else None
+    if volts >= settings.connect_below_v:
+        state.below_since = None
+    elif state.below_since is None:
+        state.below_since = now
+    if volts <= settings.disconnect_above_v:
+        state.above_since = None
+    elif state.above_since is None:
+        state.above_since = now
     low_long = state.below_since is not None and now - state.below_since >= (
         settings.connect_after_s
     )
