@@ -232,8 +232,9 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
         if state.status in (Status.STALE_METER, Status.PAUSED, Status.DISABLED):
             state.status = _status(state.command_w)  # back to work, on the next reading
         return Decision(state, None)
-    previous = state.used_sample_at
-    since = 0.0 if previous is None else reading.sample_at - previous
+    since = reading.sample_at - (
+        reading.sample_at if state.used_sample_at is None else state.used_sample_at
+    )
     state.used_sample_at = reading.sample_at
 
     _soc_blocks(settings, state, reading.soc)

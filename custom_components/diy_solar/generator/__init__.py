@@ -1,0 +1,292 @@
+"""The generator auto-start policy entry: policies.generator driving a relay switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import voluptuous as vol
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import STATE_ON, Platform, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
+
+from ..entity import DiySolarEntity
+from ..forms import box
+from ..policies.generator import (
+    Reading,
+    Settings,
+    State,
+    Status,
+    next_exercise_day,
+    start_manual,
+    status,
+    step,
+    stop_manual,
+)
+from ..policies.schedule import Window
+from ..relay_policy import CONF_RELAY, RelayPolicyRunner, sensor_value
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+
+CONF_SOC_SENSORS = "soc_sensors"
+CONF_VOLTAGE = "voltage_sensor"
+CONF_RUNNING = "running_sensor"
+CONF_RUNNING_VOLTAGE = "running_voltage"
+MINUTES = 60.0
+
+
+def _minute(text: str | None) -> int | None:
+    if not text:
+        return None
+    hours, minutes, *_ = (int(p) for p in str(text).split(":"))
+    return hours * 60 + minutes
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    d = Settings()
+
+    def opt(key: str, default: float, scale: float = 1.0) -> float:
+        value = options.get(key)
+        return default if value is None else float(value) * scale
+
+    quiet_from, quiet_to = _minute(options.get("quiet_from")), _minute(options.get("quiet_to"))
+    quiet = (
+        Window(quiet_from, quiet_to) if quiet_from is not None and quiet_to is not None else None
+    )
+    return Settings(
+        start_soc=opt("start_soc", d.start_soc),
+        stop_soc=opt("stop_soc", d.stop_soc),
+        quiet_hours=quiet if quiet and quiet.start != quiet.end else None,
+        quiet_start_soc=opt("quiet_start_soc", d.quiet_start_soc),
+        quiet_stop_soc=opt("quiet_stop_soc", d.quiet_stop_soc),
+        start_voltage=options.get("start_voltage"),
+        start_voltage_s=opt("start_voltage_time", d.start_voltage_s / MINUTES, MINUTES),
+        stop_voltage=options.get("stop_voltage"),
+        min_run_s=opt("min_run", d.min_run_s / MINUTES, MINUTES),
+        max_run_s=opt("max_run", d.max_run_s / MINUTES, MINUTES),
+        cooldown_s=opt("cooldown", d.cooldown_s / MINUTES, MINUTES),
+        max_starts_per_day=int(opt("max_starts", d.max_starts_per_day)),
+        feedback=bool(options.get(CONF_RUNNING)),
+        start_timeout_s=opt("start_timeout", d.start_timeout_s),
+        retries=int(opt("retries", d.retries)),
+        exercise_days=int(opt("exercise_days", 0)),
+        exercise_minute=_minute(options.get("exercise_time")) or d.exercise_minute,
+        exercise_s=opt("exercise_duration", d.exercise_s / MINUTES, MINUTES),
+        stale_after_s=opt("stale_after", d.stale_after_s / MINUTES, MINUTES),
+    )
+
+
+def options_schema() -> vol.Schema:
+    sensor = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
+    minutes = box(1, 24 * 60, 1, "min")
+    d = Settings()
+    return vol.Schema(
+        {
+            vol.Required(CONF_RELAY): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="switch")
+            ),
+            vol.Required(CONF_SOC_SENSORS): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="sensor", multiple=True)
+            ),
+            vol.Optional(CONF_VOLTAGE): sensor,
+            vol.Optional(CONF_RUNNING): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain=["binary_sensor", "sensor"])
+            ),
+            vol.Required(CONF_RUNNING_VOLTAGE, default=100): box(0, 300, 1, "V"),
+            vol.Required("start_soc", default=d.start_soc): box(0, 100, 1, "%"),
+            vol.Required("stop_soc", default=d.stop_soc): box(0, 100, 1, "%"),
+            vol.Optional("quiet_from"): selector.TimeSelector(),
+            vol.Optional("quiet_to"): selector.TimeSelector(),
+            vol.Required("quiet_start_soc", default=d.quiet_start_soc): box(0, 100, 1, "%"),
+            vol.Required("quiet_stop_soc", default=d.quiet_stop_soc): box(0, 100, 1, "%"),
+            vol.Optional("start_voltage"): box(0, 100, 0.1, "V"),
+            vol.Required("start_voltage_time", default=5): minutes,
+            vol.Optional("stop_voltage"): box(0, 100, 0.1, "V"),
+            vol.Required("min_run", default=d.min_run_s / MINUTES): minutes,
+            vol.Required("max_run", default=d.max_run_s / MINUTES): minutes,
+            vol.Required("cooldown", default=d.cooldown_s / MINUTES): minutes,
+            vol.Required("max_starts", default=d.max_starts_per_day): box(1, 50, 1, ""),
+            vol.Required("start_timeout", default=d.start_timeout_s): box(10, 1800, 1, "s"),
+            vol.Required("retries", default=d.retries): box(0, 10, 1, ""),
+            vol.Required("exercise_days", default=0): box(0, 90, 1, "d"),
+            vol.Optional("exercise_time", default="10:00:00"): selector.TimeSelector(),
+            vol.Required("exercise_duration", default=d.exercise_s / MINUTES): minutes,
+            vol.Required("stale_after", default=d.stale_after_s / MINUTES): minutes,
+        }
+    )
+
+
+def validate(options: dict[str, Any]) -> dict[str, str]:
+    if float(options["start_soc"]) >= float(options["stop_soc"]):
+        return {"stop_soc": "soc_order"}
+    if float(options["quiet_start_soc"]) >= float(options["quiet_stop_soc"]):
+        return {"quiet_stop_soc": "soc_order"}
+    if float(options["min_run"]) > float(options["max_run"]):
+        return {"max_run": "run_order"}
+    return {}
+
+
+@dataclass(frozen=True)
+class GeneratorData:
+    status: Status
+    reason: str | None
+    run_today_min: float
+    total_run_h: float
+    starts_today: int
+    next_exercise: datetime | None
+    relay_on: bool
+
+
+class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
+    model = "Generator auto-start"
+
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+        super().__init__(hass, entry)
+        self.settings = settings_from(self.options)
+        self.state = State()
+        self._minute = 0
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        if "state" in stored:
+            self.state = State.from_dict(stored["state"])
+
+    def stored(self) -> dict[str, Any]:
+        return {"state": self.state.to_dict()}
+
+    def _reading(self, now: float) -> Reading:
+        local = dt_util.as_local(dt_util.utc_from_timestamp(now))
+        self._minute = local.hour * 60 + local.minute
+        running: bool | None = None
+        if (feedback := self.options.get(CONF_RUNNING)) and (
+            state := self.hass.states.get(feedback)
+        ):
+            if feedback.startswith("binary_sensor."):
+                running = state.state == STATE_ON
+            else:
+                value = sensor_value(self.hass, feedback, now)
+                running = value is not None and value[0] >= float(
+                    self.options.get(CONF_RUNNING_VOLTAGE, 100)
+                )
+        return Reading(
+            now=now,
+            day=local.date().toordinal(),
+            minute_of_day=self._minute,
+            socs=tuple(sensor_value(self.hass, e, now) for e in self.options[CONF_SOC_SENSORS]),
+            voltage=sensor_value(self.hass, self.options.get(CONF_VOLTAGE), now),
+            running=running,
+        )
+
+    def decide(self, now: float) -> bool:
+        self.state = step(self.settings, self.state, self._reading(now))
+        failed = self.state.phase.value == "failed"
+        self.issue("generator_failed", failed, relay=self.relay)
+        self.issue("generator_stale", self.state.stale)
+        return self.state.relay_on
+
+    def snapshot(self) -> GeneratorData:
+        today = dt_util.now().date().toordinal()
+        exercise = next_exercise_day(self.settings, self.state, today)
+        when = None
+        if exercise is not None:
+            day = datetime.fromordinal(exercise).replace(tzinfo=dt_util.get_default_time_zone())
+            when = day + timedelta(minutes=self.settings.exercise_minute)
+        return GeneratorData(
+            status=status(self.settings, self.state, self._minute),
+            reason=self.state.reason.value if self.state.reason else None,
+            run_today_min=round(self.state.run_s_today / 60, 1),
+            total_run_h=round(self.state.total_run_s / 3600, 2),
+            starts_today=self.state.starts_today,
+            next_exercise=when,
+            relay_on=self.state.relay_on,
+        )
+
+    async def async_start_manual(self, duration: timedelta) -> None:
+        now = dt_util.utcnow().timestamp()
+        reading = self._reading(now)
+        self.state = start_manual(self.settings, self.state, reading, duration.total_seconds())
+        await self.async_run()
+
+    async def async_stop_manual(self) -> None:
+        now = dt_util.utcnow().timestamp()
+        self.state = stop_manual(self.state, self._reading(now))
+        await self.async_run()
+
+
+@dataclass(frozen=True, kw_only=True)
+class GeneratorSensorDescription(SensorEntityDescription):
+    value_fn: Any
+
+
+SENSORS = (
+    GeneratorSensorDescription(
+        key="generator_status",
+        translation_key="generator_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[s.value for s in Status],
+        value_fn=lambda d: d.status.value,
+    ),
+    GeneratorSensorDescription(
+        key="start_reason",
+        translation_key="start_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=["low_soc", "low_voltage", "manual", "exercise", "retry"],
+        value_fn=lambda d: d.reason,
+    ),
+    GeneratorSensorDescription(
+        key="run_time_today",
+        translation_key="run_time_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda d: d.run_today_min,
+    ),
+    GeneratorSensorDescription(
+        key="total_run_hours",
+        translation_key="total_run_hours",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda d: d.total_run_h,
+    ),
+    GeneratorSensorDescription(
+        key="starts_today",
+        translation_key="starts_today",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda d: d.starts_today,
+    ),
+    GeneratorSensorDescription(
+        key="next_exercise",
+        translation_key="next_exercise",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda d: d.next_exercise,
+    ),
+)
+
+
+class GeneratorSensor(DiySolarEntity[GeneratorRunner], SensorEntity):
+    entity_description: GeneratorSensorDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        value: StateType | datetime = self.entity_description.value_fn(self.coordinator.data)
+        return value
+
+
+async def _async_setup_sensors(
+    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runner = cast(GeneratorRunner, entry.runtime_data.coordinator)
+    async_add_entities(GeneratorSensor(runner, d) for d in SENSORS)
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    return await async_start(GeneratorRunner(hass, entry), {Platform.SENSOR: _async_setup_sensors})
