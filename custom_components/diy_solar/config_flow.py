@@ -63,6 +63,7 @@ from .meanwell.connection import FAMILIES, async_identify
 from .meanwell.connection import describe as describe_can
 from .options_flow import DiySolarOptionsFlow
 from .ports import stable_port
+from .relay_policies import RELAY_POLICIES
 from .zero_export.flow import entities_schema, validate_entities
 
 BMS_NAMES = {DeviceType.JK_BMS: "JK BMS", DeviceType.DALY_BMS: "Daly BMS"}
@@ -469,6 +470,39 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             title="Simulated plant", data={CONF_DEVICE_TYPE: DeviceType.SIMULATED_PLANT}
         )
 
+    async def async_step_generator(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_relay_policy_step(DeviceType.GENERATOR, user_input)
+
+    async def async_step_grid_connect(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_relay_policy_step(DeviceType.GRID_CONNECT, user_input)
+
+    async def _async_relay_policy_step(
+        self, kind: DeviceType, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """A policy that owns a relay: its entities and levels (all in its options later)."""
+        schema_fn, validate = RELAY_POLICIES[kind]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate(user_input)
+            if not errors:
+                options = {k: v for k, v in user_input.items() if k != CONF_NAME}
+                return self.async_create_entry(
+                    title=user_input[CONF_NAME], data={CONF_DEVICE_TYPE: kind}, options=options
+                )
+        default_name = {DeviceType.GENERATOR: "Generator", DeviceType.GRID_CONNECT: "Grid connect"}
+        schema = vol.Schema({vol.Required(CONF_NAME, default=default_name[kind]): str}).extend(
+            schema_fn().schema
+        )
+        return self.async_show_form(
+            step_id=kind.value,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            errors=errors,
+        )
+
     async def async_step_zero_export(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -543,7 +577,7 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self._async_meanwell_step(device_type, user_input)
         if device_type is DeviceType.LUMENTREE:
             return await self.async_step_lumentree(user_input)
-        if device_type is DeviceType.ZERO_EXPORT:
+        if device_type in (DeviceType.ZERO_EXPORT, *RELAY_POLICIES):
             return self.async_abort(reason="policy_in_options")
         if device_type in (DeviceType.SIMULATED_PLANT, DeviceType.USB_RELAY):
             # A relay board is found by its serial wherever it is plugged in.

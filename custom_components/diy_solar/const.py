@@ -75,6 +75,8 @@ class DeviceType(StrEnum):
     SIMULATED_PLANT = "simulated_plant"
     # Policies: entries that control devices through their entities.
     ZERO_EXPORT = "zero_export"
+    GENERATOR = "generator"
+    GRID_CONNECT = "grid_connect"
 
 
 class TransportKind(StrEnum):

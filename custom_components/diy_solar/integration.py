@@ -10,9 +10,20 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from . import axpert, bms, lumentree, meanwell, plant, relay, zero_export
+from . import (
+    axpert,
+    bms,
+    generator,
+    grid_connect,
+    lumentree,
+    meanwell,
+    plant,
+    relay,
+    zero_export,
+)
 from .blueprints import async_install_blueprints
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
+from .relay_policy import policy_store
 from .runtime import DiySolarConfigEntry, RuntimeData
 from .services import async_register_services
 from .wear import async_remove_ledger
@@ -38,6 +49,8 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.USB_RELAY: relay.async_setup,
     DeviceType.SIMULATED_PLANT: plant.async_setup,
     DeviceType.ZERO_EXPORT: zero_export.async_setup,
+    DeviceType.GENERATOR: generator.async_setup,
+    DeviceType.GRID_CONNECT: grid_connect.async_setup,
 }
 
 
@@ -65,6 +78,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) ->
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     await async_remove_ledger(hass, entry.entry_id)
     await async_remove_policy_state(hass, entry.entry_id)
+    await policy_store(hass, entry.entry_id).async_remove()
 
 
 async def _async_reload(hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:

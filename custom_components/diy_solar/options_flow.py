@@ -30,6 +30,7 @@ from .drivers.jkbms import TemperatureConvention
 from .drivers.meanwell import Family, MeanWellError, MeanWellRejectedError
 from .forms import box
 from .meanwell.connection import FAMILIES
+from .relay_policies import RELAY_POLICIES
 from .zero_export.flow import entities_schema, tuning_schema, validate_entities, validate_tuning
 
 # Optional fields left empty must clear what was stored, so each form replaces its keys.
@@ -54,6 +55,8 @@ class DiySolarOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if self._device_type is DeviceType.ZERO_EXPORT:
             return self.async_show_menu(step_id="init", menu_options=["entities", "tuning"])
+        if self._device_type in RELAY_POLICIES:
+            return await self.async_step_policy(user_input)
         family = self._family()
         if family is None:
             return await self.async_step_settings(user_input)
@@ -188,6 +191,22 @@ class DiySolarOptionsFlow(OptionsFlow):
             step_id="tuning",
             data_schema=self.add_suggested_values_to_schema(
                 tuning_schema(), user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )
+
+    async def async_step_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Everything a generator or grid-connect policy reads, writes and decides by."""
+        schema_fn, validate = RELAY_POLICIES[self._device_type]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate(user_input)
+            if not errors:
+                return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="policy",
+            data_schema=self.add_suggested_values_to_schema(
+                schema_fn(), user_input or self.config_entry.options
             ),
             errors=errors,
         )

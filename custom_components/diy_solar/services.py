@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
@@ -11,6 +12,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
+from .generator import GeneratorRunner
 from .runtime import DiySolarConfigEntry
 from .zero_export.runner import ZeroExportRunner
 
@@ -36,7 +38,8 @@ TARGET_SCHEMA = vol.Schema(
 )
 
 
-def _runner(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner:
+def _policy(hass: HomeAssistant, call: ServiceCall, kind: DeviceType) -> Any:
+    """The running policy the call names; ServiceValidationError for anything else."""
     entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
     entry: DiySolarConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
@@ -45,10 +48,10 @@ def _runner(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner:
             translation_key="unknown_entry",
             translation_placeholders={"entry": entry_id},
         )
-    if entry.data.get(CONF_DEVICE_TYPE) != DeviceType.ZERO_EXPORT:
+    if entry.data.get(CONF_DEVICE_TYPE) != kind:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="not_a_policy",
+            translation_key="wrong_policy",
             translation_placeholders={"entry": entry.title},
         )
     if entry.state is not ConfigEntryState.LOADED:
@@ -57,8 +60,16 @@ def _runner(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner:
             translation_key="policy_not_loaded",
             translation_placeholders={"entry": entry.title},
         )
-    runner = entry.runtime_data.coordinator
-    assert isinstance(runner, ZeroExportRunner)
+    return entry.runtime_data.coordinator
+
+
+def _runner(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner:
+    runner: ZeroExportRunner = _policy(hass, call, DeviceType.ZERO_EXPORT)
+    return runner
+
+
+def _generator(hass: HomeAssistant, call: ServiceCall) -> GeneratorRunner:
+    runner: GeneratorRunner = _policy(hass, call, DeviceType.GENERATOR)
     return runner
 
 
@@ -72,6 +83,14 @@ def async_register_services(hass: HomeAssistant) -> None:
     async def set_target(call: ServiceCall) -> None:
         await _runner(hass, call).async_set_target(call.data[ATTR_TARGET], call.data[ATTR_DURATION])
 
+    async def start_generator(call: ServiceCall) -> None:
+        await _generator(hass, call).async_start_manual(call.data[ATTR_DURATION])
+
+    async def stop_generator(call: ServiceCall) -> None:
+        await _generator(hass, call).async_stop_manual()
+
+    hass.services.async_register(DOMAIN, "start_generator", start_generator, schema=PAUSE_SCHEMA)
+    hass.services.async_register(DOMAIN, "stop_generator", stop_generator, schema=RESUME_SCHEMA)
     hass.services.async_register(DOMAIN, "pause_policy", pause, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, "resume_policy", resume, schema=RESUME_SCHEMA)
     hass.services.async_register(DOMAIN, "set_zero_export_target", set_target, schema=TARGET_SCHEMA)

@@ -1,0 +1,156 @@
+"""The grid-connect policy entry: policies.grid_connect driving a contactor's relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import voluptuous as vol
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from ..forms import box
+from ..policies.grid_connect import Reading, Reason, Settings, State, step
+from ..relay_policy import CONF_RELAY, RelayPolicyRunner, sensor_value
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+from ..values import ValueSensor, ValueSensorDescription
+
+CONF_BATTERY_VOLTAGE = "battery_voltage"
+CONF_GRID_VOLTAGE = "grid_voltage"
+CONF_GRID_FREQUENCY = "grid_frequency"
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    d = Settings()
+
+    def opt(key: str, default: float, scale: float = 1.0) -> float:
+        value = options.get(key)
+        return default if value is None else float(value) * scale
+
+    return Settings(
+        connect_below_v=opt("connect_below", d.connect_below_v),
+        connect_after_s=opt("connect_after", d.connect_after_s / 60, 60),
+        disconnect_above_v=opt("disconnect_above", d.disconnect_above_v),
+        disconnect_after_s=opt("disconnect_after", d.disconnect_after_s / 60, 60),
+        grid_voltage=(opt("grid_v_min", d.grid_voltage[0]), opt("grid_v_max", d.grid_voltage[1])),
+        grid_frequency=(
+            opt("grid_hz_min", d.grid_frequency[0]),
+            opt("grid_hz_max", d.grid_frequency[1]),
+        ),
+        stale_after_s=opt("stale_after", d.stale_after_s / 60, 60),
+        connect_when_stale=bool(options.get("connect_when_stale", False)),
+    )
+
+
+def options_schema() -> vol.Schema:
+    d = Settings()
+
+    def sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
+        return selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="sensor", device_class=device_class)
+        )
+
+    return vol.Schema(
+        {
+            vol.Required(CONF_RELAY): selector.EntitySelector(
+                selector.EntitySelectorConfig(domain="switch")
+            ),
+            vol.Required(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
+            vol.Required(CONF_GRID_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
+            vol.Required(CONF_GRID_FREQUENCY): sensor(SensorDeviceClass.FREQUENCY),
+            vol.Required("connect_below", default=d.connect_below_v): box(0, 100, 0.1, "V"),
+            vol.Required("connect_after", default=d.connect_after_s / 60): box(0, 120, 0.5, "min"),
+            vol.Required("disconnect_above", default=d.disconnect_above_v): box(0, 100, 0.1, "V"),
+            vol.Required("disconnect_after", default=d.disconnect_after_s / 60): box(
+                0, 240, 0.5, "min"
+            ),
+            vol.Required("grid_v_min", default=d.grid_voltage[0]): box(0, 300, 1, "V"),
+            vol.Required("grid_v_max", default=d.grid_voltage[1]): box(0, 300, 1, "V"),
+            vol.Required("grid_hz_min", default=d.grid_frequency[0]): box(40, 70, 0.1, "Hz"),
+            vol.Required("grid_hz_max", default=d.grid_frequency[1]): box(40, 70, 0.1, "Hz"),
+            vol.Required("stale_after", default=d.stale_after_s / 60): box(1, 120, 1, "min"),
+            vol.Required("connect_when_stale", default=False): selector.BooleanSelector(),
+        }
+    )
+
+
+def validate(options: dict[str, Any]) -> dict[str, str]:
+    if float(options["connect_below"]) >= float(options["disconnect_above"]):
+        return {"disconnect_above": "voltage_order"}
+    return {}
+
+
+@dataclass(frozen=True)
+class GridConnectData:
+    connected: bool
+    reason: Reason
+
+
+class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
+    model = "Grid connect"
+
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+        super().__init__(hass, entry)
+        self.settings = settings_from(self.options)
+        self.state = State()
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        if "state" in stored:
+            self.state = State.from_dict(stored["state"])
+
+    def stored(self) -> dict[str, Any]:
+        return {"state": self.state.to_dict()}
+
+    def decide(self, now: float) -> bool:
+        battery = sensor_value(self.hass, self.options[CONF_BATTERY_VOLTAGE], now)
+        grid_v = sensor_value(self.hass, self.options[CONF_GRID_VOLTAGE], now)
+        grid_hz = sensor_value(self.hass, self.options[CONF_GRID_FREQUENCY], now)
+        self.state = step(
+            self.settings,
+            self.state,
+            Reading(
+                now=now,
+                battery_v=battery[0] if battery else None,
+                battery_age_s=battery[1] if battery else 0.0,
+                grid_v=grid_v[0] if grid_v else None,
+                grid_hz=grid_hz[0] if grid_hz else None,
+            ),
+        )
+        self.issue("battery_stale", self.state.stale)
+        return self.state.connected
+
+    def snapshot(self) -> GridConnectData:
+        return GridConnectData(self.state.connected, self.state.reason)
+
+
+SENSORS = (
+    ValueSensorDescription(
+        key="grid_connect_status",
+        translation_key="grid_connect_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=["connected", "disconnected"],
+        value_fn=lambda d: "connected" if d.connected else "disconnected",
+    ),
+    ValueSensorDescription(
+        key="grid_connect_reason",
+        translation_key="grid_connect_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=[r.value for r in Reason],
+        value_fn=lambda d: d.reason.value,
+    ),
+)
+
+
+async def _async_setup_sensors(
+    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runner = cast(GridConnectRunner, entry.runtime_data.coordinator)
+    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    runner = GridConnectRunner(hass, entry)
+    return await async_start(runner, {Platform.SENSOR: _async_setup_sensors})
