@@ -1,0 +1,292 @@
+"""Generator auto-start and grid connect through simulated hours, on an emulated relay
+board (hidapi boundary) with test sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from unittest.mock import patch
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.emulators.usbrelay import FakeHidapi, RelayBoardEmulator
+
+RELAY = "switch.usb_relay_lhcxi_channel_1"
+CONTACTOR = "switch.usb_relay_lhcxi_channel_2"
+SOC = "sensor.charge_controller_soc"
+BMK = "sensor.bmk_soc"
+
+
+@pytest.fixture
+def board() -> RelayBoardEmulator:
+    return RelayBoardEmulator("LHCXI", 2, b"/dev/hidraw3")
+
+
+@pytest.fixture
+def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
+    fake = FakeHidapi(board)
+    with patch("custom_components.diy_solar.relay.backend", return_value=fake):
+        yield fake
+
+
+async def _flow(hass: HomeAssistant, step: str, answer: dict) -> dict:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    await hass.async_block_till_done()
+    return result
+
+
+@pytest.fixture
+async def relay_board(hass: HomeAssistant, hid: FakeHidapi) -> None:
+    result = await _flow(hass, "usb_relay", {"serial": "LHCXI"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+def soc(hass: HomeAssistant, value: float, entity: str = SOC) -> None:
+    hass.states.async_set(entity, str(value), {"unit_of_measurement": "%"})
+
+
+GENERATOR = {
+    CONF_NAME: "Generator",
+    "relay": RELAY,
+    "soc_sensors": [SOC, BMK],
+    "running_voltage": 100,
+    "start_soc": 20,
+    "stop_soc": 80,
+    "quiet_start_soc": 10,
+    "quiet_stop_soc": 50,
+    "start_voltage_time": 5,
+    "min_run": 30,
+    "max_run": 240,
+    "cooldown": 15,
+    "max_starts": 3,
+    "start_timeout": 120,
+    "retries": 1,
+    "exercise_days": 0,
+    "exercise_duration": 15,
+    "stale_after": 10,
+}
+
+
+async def _generator(hass: HomeAssistant, **extra: object) -> str:
+    soc(hass, 50)
+    soc(hass, 60, BMK)
+    result = await _flow(hass, "generator", {**GENERATOR, **extra})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    return result["result"].entry_id
+
+
+async def minutes(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, count: float, **values: float
+) -> None:
+    """Let count minutes pass in 1-minute steps, the sensors reporting every minute."""
+    for _ in range(int(count)):
+        freezer.tick(timedelta(minutes=1))
+        for entity, value in values.items():
+            soc(hass, value, f"sensor.{entity}")
+        async_fire_time_changed(hass)
+        # The board's polls run as background tasks.
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def generator_status(hass: HomeAssistant) -> str:
+    return hass.states.get("sensor.generator_status").state
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_low_soc_starts_and_high_soc_stops_after_the_minimum_run(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    await _generator(hass)
+    await minutes(hass, freezer, 1, charge_controller_soc=50)
+    assert board.states == [False, False]
+    await minutes(hass, freezer, 1, charge_controller_soc=18)
+    assert board.states[0] is True
+    assert generator_status(hass) == "running"
+    assert hass.states.get("sensor.generator_reason_of_the_last_start").state == "low_soc"
+    await minutes(hass, freezer, 10, charge_controller_soc=85)
+    assert board.states[0] is True  # charged, but the minimum run is 30 min
+    await minutes(hass, freezer, 21, charge_controller_soc=85)
+    assert board.states[0] is False
+    assert generator_status(hass) == "cooling_down"
+    assert hass.states.get("sensor.generator_starts_today").state == "1"
+    assert float(hass.states.get("sensor.generator_run_time_today").state) >= 30
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_the_trusted_sensor_wins_and_stale_data_does_nothing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    entry_id = await _generator(hass)
+    # The BMK drifts high; the charge controller is trusted first.
+    await minutes(hass, freezer, 1, charge_controller_soc=15, bmk_soc=60)
+    assert board.states[0] is True
+    # Both go silent for longer than the stale time: it keeps running, says so.
+    await minutes(hass, freezer, 45)
+    assert board.states[0] is True
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"generator_stale_{entry_id}")
+    assert issue is not None
+    await minutes(hass, freezer, 1, charge_controller_soc=90)
+    assert board.states[0] is False
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"generator_stale_{entry_id}") is None
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_quiet_hours_and_maximum_run(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    await hass.config.async_set_time_zone("UTC")  # quiet hours are local time
+    freezer.move_to("2026-11-25 23:00:00")
+    await _generator(hass, quiet_from="22:00:00", quiet_to="07:00:00", max_run=60)
+    await minutes(hass, freezer, 2, charge_controller_soc=15)
+    assert board.states[0] is False
+    assert generator_status(hass) == "quiet_hours"
+    await minutes(hass, freezer, 1, charge_controller_soc=9)
+    assert board.states[0] is True
+    await minutes(hass, freezer, 61, charge_controller_soc=9)
+    assert board.states[0] is False  # an hour at most, even while empty
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_failed_start_is_retried_then_reported(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    hass.states.async_set("binary_sensor.generator_running", "off")
+    entry_id = await _generator(hass, running_sensor="binary_sensor.generator_running")
+    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    assert (board.states[0], generator_status(hass)) == (True, "starting")
+    await minutes(hass, freezer, 3, charge_controller_soc=10)  # no feedback in 2 min
+    assert board.states[0] is False
+    await minutes(hass, freezer, 2, charge_controller_soc=10)  # the retry
+    assert board.states[0] is True
+    await minutes(hass, freezer, 3, charge_controller_soc=10)
+    assert (board.states[0], generator_status(hass)) == (False, "failed")
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"generator_failed_{entry_id}")
+    # A person looked at it: a manual start clears the failure.
+    hass.states.async_set("binary_sensor.generator_running", "on")
+    await hass.services.async_call(
+        DOMAIN,
+        "start_generator",
+        {"config_entry_id": entry_id, "duration": "01:00:00"},
+        blocking=True,
+    )
+    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    assert (board.states[0], generator_status(hass)) == (True, "running")
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, f"generator_failed_{entry_id}")
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_manual_run_for_a_duration_and_a_restart_in_the_middle(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    entry_id = await _generator(hass)
+    await hass.services.async_call(
+        DOMAIN,
+        "start_generator",
+        {"config_entry_id": entry_id, "duration": {"hours": 2}},
+        blocking=True,
+    )
+    assert board.states[0] is True
+    await minutes(hass, freezer, 30, charge_controller_soc=95)
+    assert board.states[0] is True  # a manual run ignores the stop level
+    # Home Assistant restarts mid-run; meanwhile the relay board lost power.
+    assert await hass.config_entries.async_reload(entry_id)
+    board.states[0] = False
+    # Once the board's poll shows the relay open, the policy says it again.
+    await minutes(hass, freezer, 2, charge_controller_soc=95)
+    assert board.states[0] is True
+    assert generator_status(hass) == "running"
+    await minutes(hass, freezer, 90, charge_controller_soc=95)
+    assert board.states[0] is False
+    await hass.services.async_call(
+        DOMAIN,
+        "start_generator",
+        {"config_entry_id": entry_id, "duration": 600},
+        blocking=True,
+    )
+    await hass.services.async_call(
+        DOMAIN, "stop_generator", {"config_entry_id": entry_id}, blocking=True
+    )
+    assert board.states[0] is False
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "stop_generator", {"config_entry_id": "nope"}, blocking=True
+        )
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_generator_flow_checks_levels(hass: HomeAssistant) -> None:
+    result = await _flow(hass, "generator", {**GENERATOR, "start_soc": 90})
+    assert result["errors"] == {"stop_soc": "soc_order"}
+
+
+def grid(hass: HomeAssistant, battery: float, volts: float = 230, hz: float = 50) -> None:
+    hass.states.async_set("sensor.battery_voltage", str(battery), {"unit_of_measurement": "V"})
+    hass.states.async_set("sensor.grid_voltage", str(volts), {"unit_of_measurement": "V"})
+    hass.states.async_set("sensor.grid_frequency", str(hz), {"unit_of_measurement": "Hz"})
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_grid_connect_thresholds_and_timers(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    grid(hass, 52.0)
+    result = await _flow(
+        hass,
+        "grid_connect",
+        {
+            CONF_NAME: "Grid connect",
+            "relay": CONTACTOR,
+            "battery_voltage": "sensor.battery_voltage",
+            "grid_voltage": "sensor.grid_voltage",
+            "grid_frequency": "sensor.grid_frequency",
+            "connect_below": 51.2,
+            "connect_after": 4,
+            "disconnect_above": 54.0,
+            "disconnect_after": 10,
+            "grid_v_min": 207,
+            "grid_v_max": 253,
+            "grid_hz_min": 49.5,
+            "grid_hz_max": 50.5,
+            "stale_after": 2,
+            "connect_when_stale": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    async def wait(count: int, battery: float, **kw: float) -> None:
+        for _ in range(count):
+            freezer.tick(timedelta(minutes=1))
+            grid(hass, battery, **kw)
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done(wait_background_tasks=True)
+
+    await wait(3, 51.0)
+    assert board.states[1] is False  # below for 3 of the 4 minutes
+    await wait(2, 51.0)
+    assert board.states[1] is True
+    assert hass.states.get("sensor.grid_connect_reason").state == "battery_low"
+    await wait(9, 54.5)
+    assert board.states[1] is True
+    await wait(2, 54.5)
+    assert board.states[1] is False
+    await wait(5, 50.0, hz=51.0)  # low battery, but the grid is off frequency
+    assert board.states[1] is False
+    assert hass.states.get("sensor.grid_connect_grid").state == "disconnected"
