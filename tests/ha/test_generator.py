@@ -10,11 +10,12 @@ from unittest.mock import patch
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_NAME
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_ENTITY_ID, CONF_NAME
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.diy_solar.const import DOMAIN
@@ -290,3 +291,37 @@ async def test_grid_connect_thresholds_and_timers(
     await wait(5, 50.0, hz=51.0)  # low battery, but the grid is off frequency
     assert board.states[1] is False
     assert hass.states.get("sensor.grid_connect_grid").state == "disconnected"
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_notification_blueprint(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    await _generator(hass)
+    sent: list[dict] = []
+
+    async def notify(call: ServiceCall) -> None:
+        sent.append(dict(call.data))
+
+    hass.services.async_register("notify", "phone", notify)
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": "diy_solar/generator_notify.yaml",
+                    "input": {"status": "sensor.generator_status", "notify": "notify.phone"},
+                }
+            }
+        },
+    )
+    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    assert board.states[0] is True
+    await minutes(hass, freezer, 31, charge_controller_soc=90)
+    assert [m["message"] for m in sent] == ["Generator started.", "Generator stopped."]
+    (automation,) = hass.states.async_entity_ids("automation")
+    await hass.services.async_call(
+        "automation", "turn_off", {ATTR_ENTITY_ID: automation}, blocking=True
+    )
