@@ -15,7 +15,6 @@ from typing import Any
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -23,6 +22,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .coordinator import DeviceCoordinator
+from .repairs import set_issue
 from .runtime import DiySolarConfigEntry
 
 CONF_RELAY = "relay"
@@ -126,19 +126,8 @@ class RelayPolicyRunner[DataT](DeviceCoordinator[DataT]):
             LOGGER.warning("%s: switching %s failed: %s", self.config_entry.title, self.relay, err)
 
     def issue(self, key: str, active: bool, **placeholders: str) -> None:
-        issue_id = f"{key}_{self.config_entry.entry_id}"
-        if not active:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=key,
-            translation_placeholders={"name": self.config_entry.title, **placeholders},
-        )
+        entry = self.config_entry
+        set_issue(self.hass, key, entry.entry_id, active, {"name": entry.title, **placeholders})
 
     def device_info(self, unit: int | None = None) -> DeviceInfo:
         return DeviceInfo(

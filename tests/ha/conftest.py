@@ -21,6 +21,7 @@ from custom_components.diy_solar.const import (
     TransportKind,
 )
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
+from custom_components.diy_solar.emulators.usbrelay import FakeHidapi, RelayBoardEmulator
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +79,17 @@ def no_usage_reports(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         or ("diy_solar" in r.getMessage() and "deprecated" in r.getMessage().lower())
     ]
     assert not reports, reports
+
+
+@pytest.fixture
+def board() -> RelayBoardEmulator:
+    """A 2-channel USB relay board."""
+    return RelayBoardEmulator("LHCXI", 2, b"/dev/hidraw3")
+
+
+@pytest.fixture
+def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
+    """hidapi answering for the emulated board: the one boundary faked."""
+    fake = FakeHidapi(board)
+    with patch("custom_components.diy_solar.relay.backend", return_value=fake):
+        yield fake

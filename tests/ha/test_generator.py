@@ -3,9 +3,7 @@ board (hidapi boundary) with test sensors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -25,18 +23,6 @@ RELAY = "switch.usb_relay_lhcxi_channel_1"
 CONTACTOR = "switch.usb_relay_lhcxi_channel_2"
 SOC = "sensor.charge_controller_soc"
 BMK = "sensor.bmk_soc"
-
-
-@pytest.fixture
-def board() -> RelayBoardEmulator:
-    return RelayBoardEmulator("LHCXI", 2, b"/dev/hidraw3")
-
-
-@pytest.fixture
-def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
-    fake = FakeHidapi(board)
-    with patch("custom_components.diy_solar.relay.backend", return_value=fake):
-        yield fake
 
 
 async def _flow(hass: HomeAssistant, step: str, answer: dict) -> dict:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from unittest.mock import patch
-
 import pytest
 from homeassistant.config_entries import SOURCE_USB, SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
@@ -14,22 +11,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
 from custom_components.diy_solar.const import DOMAIN
-from custom_components.diy_solar.emulators.usbrelay import FakeHidapi, RelayBoardEmulator
+from custom_components.diy_solar.emulators.usbrelay import RelayBoardEmulator
 from tests.ha.common import poll
 
 SWITCH_1 = "switch.usb_relay_lhcxi_channel_1"
-
-
-@pytest.fixture
-def board() -> RelayBoardEmulator:
-    return RelayBoardEmulator("LHCXI", 2, b"/dev/hidraw3")
-
-
-@pytest.fixture
-def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
-    fake = FakeHidapi(board)
-    with patch("custom_components.diy_solar.relay.backend", return_value=fake):
-        yield fake
 
 
 async def _add(hass: HomeAssistant) -> dict:

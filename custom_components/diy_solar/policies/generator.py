@@ -11,11 +11,11 @@ fresh voltage), it neither starts nor stops: it does not act on guesses.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
 
 from .schedule import Window
+from .stored import StoredState
 
 
 class Phase(StrEnum):
@@ -70,7 +70,7 @@ class Settings:
 
 
 @dataclass
-class State:
+class State(StoredState):
     phase: Phase = Phase.OFF
     reason: Reason | None = None
     started_at: float | None = None
@@ -86,16 +86,6 @@ class State:
     voltage_low_since: float | None = None
     last_at: float | None = None
     stale: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> State:
-        state = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        state.phase = Phase(state.phase)
-        state.reason = Reason(state.reason) if state.reason else None
-        return state
 
     @property
     def relay_on(self) -> bool:

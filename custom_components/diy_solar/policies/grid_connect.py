@@ -10,9 +10,10 @@ fail-safe option, connects the grid.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+
+from .stored import StoredState
 
 
 class Reason(StrEnum):
@@ -37,21 +38,12 @@ class Settings:
 
 
 @dataclass
-class State:
+class State(StoredState):
     connected: bool = False
     reason: Reason = Reason.STARTED
     below_since: float | None = None
     above_since: float | None = None
     stale: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> State:
-        state = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        state.reason = Reason(state.reason)
-        return state
 
 
 @dataclass(frozen=True)

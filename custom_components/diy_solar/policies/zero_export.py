@@ -11,11 +11,11 @@ and writes only when the error leaves the deadband and the last write is old eno
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
 
 from .schedule import Window
+from .stored import StoredState
 
 # Commands that differ by less than this are the same command.
 MIN_CHANGE_W = 1.0
@@ -78,7 +78,7 @@ class Settings:
 
 
 @dataclass
-class State:
+class State(StoredState):
     """Everything the controller remembers; plain values so it can be stored as JSON."""
 
     command_w: float = 0.0
@@ -97,16 +97,6 @@ class State:
     backoff: int = 0
     last_direction: int = 0
     status: Status = Status.IDLE
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> State:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        state = cls(**known)
-        state.status = Status(state.status)
-        return state
 
 
 @dataclass(frozen=True)

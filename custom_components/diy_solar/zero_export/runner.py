@@ -23,7 +23,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.event import (
     async_track_state_change_event,
@@ -54,6 +53,7 @@ from ..policies.zero_export import (
     safe_stop,
     step,
 )
+from ..repairs import set_issue
 from ..runtime import DiySolarConfigEntry
 from .settings import TUNABLES, build_settings
 
@@ -283,22 +283,11 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
                 LOGGER.warning("%s: writing %s failed: %s", self.config_entry.title, entity_id, err)
 
     def _repair(self, stale: bool) -> None:
-        issue_id = f"stale_meter_{self.config_entry.entry_id}"
-        if stale:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="stale_meter",
-                translation_placeholders={
-                    "name": self.config_entry.title,
-                    "meter": self.options[CONF_GRID_SENSOR],
-                },
-            )
-        else:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        entry = self.config_entry
+        meter = str(self.options[CONF_GRID_SENSOR])
+        set_issue(
+            self.hass, "stale_meter", entry.entry_id, stale, {"name": entry.title, "meter": meter}
+        )
 
     # -- what entities and services change --------------------------------------------------
 
@@ -343,7 +332,7 @@ def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 
 async def async_remove_policy_state(hass: HomeAssistant, entry_id: str) -> None:
     await _store(hass, entry_id).async_remove()
-    ir.async_delete_issue(hass, DOMAIN, f"stale_meter_{entry_id}")
+    set_issue(hass, "stale_meter", entry_id, False, {})
 
 
 def runner_of(entry: DiySolarConfigEntry) -> ZeroExportRunner:
