@@ -311,3 +311,21 @@ async def test_notification_blueprint(
     await hass.services.async_call(
         "automation", "turn_off", {ATTR_ENTITY_ID: automation}, blocking=True
     )
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_a_board_that_comes_back_gets_the_state_the_policy_wants(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    await _generator(hass)
+    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    assert board.states[0] is True
+    board.plugged = False
+    await minutes(hass, freezer, 2, charge_controller_soc=10)
+    assert hass.states.get(RELAY).state == "unavailable"
+    # Back, after losing power: every relay open.
+    board.plugged, board.states = True, [False, False]
+    await minutes(hass, freezer, 2, charge_controller_soc=10)
+    assert board.states[0] is True
+    assert generator_status(hass) == "running"
