@@ -1,0 +1,158 @@
+"""Smart charging as a pure function, and the benchmark's promise."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from itertools import pairwise
+
+import pytest
+
+from benchmarks import charging as bench
+from custom_components.diy_solar.policies.charging import (
+    BULK_VOLTAGE,
+    FLOAT_VOLTAGE,
+    MAX_CHARGE_CURRENT,
+    Chemistry,
+    Phase,
+    Reading,
+    Reason,
+    Settings,
+    State,
+    start_absorption,
+    step,
+)
+
+DAY = 739_000
+LEAD = Settings(tail_current_a=5, tail_s=600, max_absorption_s=3 * 3600, min_write_interval_s=60)
+
+
+def at(t: float, volts: float, amps: float, **kw: object) -> Reading:
+    return Reading(
+        now=t,
+        day=kw.pop("day", DAY),
+        battery_v=volts,
+        charge_a=amps,  # type: ignore[arg-type]
+        inverter_age_s=kw.pop("age", 5.0),
+        **kw,
+    )  # type: ignore[arg-type]
+
+
+def test_lead_acid_holds_float_at_bulk_until_the_tail_then_steps_down() -> None:
+    decision = step(LEAD, State(), at(0, 52.0, 50))
+    assert decision.writes == {FLOAT_VOLTAGE: 57.6, MAX_CHARGE_CURRENT: 60}
+    state = step(LEAD, decision.state, at(600, 57.5, 30)).state
+    assert state.phase is Phase.ABSORPTION
+    # A cloud: the current falls, and so does the voltage: not a tail.
+    state = step(LEAD, state, at(1200, 55.0, 3)).state
+    assert state.tail_since is None
+    state = step(LEAD, state, at(1800, 57.6, 4)).state
+    state = step(LEAD, state, at(2399, 57.6, 4)).state
+    assert state.phase is Phase.ABSORPTION
+    decision = step(LEAD, state, at(2400, 57.6, 4))
+    assert (decision.state.phase, decision.state.reason) == (Phase.FLOAT, Reason.TAIL_CURRENT)
+    assert decision.writes == {FLOAT_VOLTAGE: 57.3}  # one step down, not a jump
+    state = decision.state
+    floats = []
+    for t in range(2460, 2460 + 60 * 20, 60):
+        decision = step(LEAD, state, at(t, 56.0, 1))
+        state = decision.state
+        floats += [decision.writes[FLOAT_VOLTAGE]] if FLOAT_VOLTAGE in decision.writes else []
+    assert floats[0] == 57.0 and floats[-1] == 54.0
+    assert all(a - b <= 0.31 for a, b in pairwise(floats))
+
+
+def test_maximum_absorption_time_rebulk_and_a_new_day() -> None:
+    state = step(LEAD, State(), at(0, 57.6, 40)).state
+    state = step(LEAD, state, at(3 * 3600 + 1, 57.6, 20)).state
+    assert (state.phase, state.reason) == (Phase.FLOAT, Reason.MAX_ABSORPTION_TIME)
+    state = step(LEAD, state, at(4 * 3600, 49.5, 0)).state
+    assert (state.phase, state.reason) == (Phase.BULK, Reason.REBULK)
+    floated = replace(state, phase=Phase.FLOAT)
+    assert step(LEAD, floated, at(90_000, 53.0, 0, day=DAY + 1)).state.phase is Phase.BULK
+
+
+def test_writes_wait_for_their_interval_and_a_cycle_can_be_forced() -> None:
+    state = step(LEAD, State(), at(0, 52.0, 50)).state
+    state = replace(state, phase=Phase.FLOAT)
+    assert step(LEAD, state, at(30, 53.0, 0)).writes == {}
+    forced = start_absorption(state, 40)
+    assert (forced.phase, forced.reason) == (Phase.BULK, Reason.MANUAL)
+
+
+def test_stale_inverter_data_restores_float_at_once() -> None:
+    state = step(LEAD, State(), at(0, 52.0, 50)).state
+    decision = step(LEAD, state, at(10, 52.0, 50, age=500))
+    assert decision.writes == {FLOAT_VOLTAGE: 54.0}
+    assert (decision.state.phase, decision.state.reason) == (Phase.BLOCKED, Reason.STALE)
+
+
+LITHIUM = Settings(
+    chemistry=Chemistry.LITHIUM,
+    absorption_v=55.2,
+    float_v=54.0,
+    target_soc=95,
+    cell_limit_v=3.45,
+    taper_from_v=3.40,
+    max_charge_a=60,
+    min_charge_a=10,
+    min_write_interval_s=60,
+)
+
+
+def li(t: float, soc: float, cell: float, temps: tuple[float, ...] = (25.0,)) -> Reading:
+    return Reading(
+        now=t,
+        day=DAY,
+        battery_v=53.5,
+        charge_a=40,
+        inverter_age_s=5,
+        soc=soc,
+        max_cell_v=cell,
+        temperatures=temps,
+        bms_age_s=5,
+    )
+
+
+def test_lithium_tapers_and_never_raises_the_current_again() -> None:
+    decision = step(LITHIUM, State(), li(0, 80, 3.35))
+    assert decision.writes == {BULK_VOLTAGE: 55.2, FLOAT_VOLTAGE: 54.0, MAX_CHARGE_CURRENT: 60}
+    decision = step(LITHIUM, decision.state, li(60, 90, 3.425))
+    assert decision.writes == {MAX_CHARGE_CURRENT: 30}
+    # Less current, lower cell voltage: the taper holds.
+    assert step(LITHIUM, decision.state, li(120, 91, 3.41)).writes == {}
+
+
+def test_lithium_stops_at_a_cell_limit_at_once_and_at_the_target() -> None:
+    state = step(LITHIUM, State(), li(0, 80, 3.35)).state
+    decision = step(LITHIUM, state, li(5, 88, 3.451))  # within the write interval
+    assert decision.writes == {BULK_VOLTAGE: 54.0, MAX_CHARGE_CURRENT: 10}
+    assert decision.state.reason is Reason.CELL_LIMIT
+    full = step(LITHIUM, state, li(100, 95, 3.42)).state
+    assert (full.phase, full.reason) == (Phase.FLOAT, Reason.TARGET_SOC)
+
+
+@pytest.mark.parametrize("temps", [(-2.0,), (25.0, 47.0)])
+def test_lithium_blocked_outside_the_charging_temperatures(temps: tuple[float, ...]) -> None:
+    decision = step(LITHIUM, State(), li(0, 60, 3.3, temps))
+    assert decision.state.phase is Phase.BLOCKED
+    assert decision.writes[BULK_VOLTAGE] == 54.0
+    assert decision.writes[MAX_CHARGE_CURRENT] == 10
+
+
+def test_state_survives_json() -> None:
+    state = step(LEAD, State(), at(0, 57.6, 40)).state
+    assert State.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+def test_benchmark_ours_reaches_full_where_stock_does_not_and_keeps_cells_in_limit() -> None:
+    rows = {
+        (pack.name, steered): bench.run(pack, steered)
+        for pack in bench.PACKS
+        for steered in (False, True)
+    }
+    assert not rows["lead_acid", False].full and rows["lead_acid", True].full
+    lithium = next(p for p in bench.PACKS if p.lithium)
+    assert rows["lifepo4", True].full
+    assert rows["lifepo4", True].max_cell_v <= lithium.cell_limit_v
+    assert rows["lifepo4", False].max_cell_v > lithium.cell_limit_v
