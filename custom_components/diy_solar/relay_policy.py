@@ -45,10 +45,11 @@ def sensor_value(
     return value, max(0.0, now - reported)
 
 
-class RelayPolicyRunner[DataT](DeviceCoordinator[DataT]):
-    """Decides every tick whether the relay should be closed, and keeps it so."""
+class PolicyRunner[DataT](DeviceCoordinator[DataT]):
+    """A policy entry's loop: stored state, a tick that runs it, its entities' data."""
 
     model: str
+    tick = TICK
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(hass, entry)
@@ -56,12 +57,6 @@ class RelayPolicyRunner[DataT](DeviceCoordinator[DataT]):
         self.options = {**entry.data, **entry.options}
         self._store: Store[dict[str, Any]] = policy_store(hass, entry.entry_id)
         self._unsubscribe: CALLBACK_TYPE | None = None
-        self._last_try: float | None = None
-        self._last_wanted: bool | None = None
-
-    @property
-    def relay(self) -> str:
-        return str(self.options[CONF_RELAY])
 
     @abstractmethod
     def restore(self, stored: dict[str, Any]) -> None:
@@ -72,16 +67,23 @@ class RelayPolicyRunner[DataT](DeviceCoordinator[DataT]):
         """What must survive a restart."""
 
     @abstractmethod
-    def decide(self, now: float) -> bool:
-        """Move the policy to now; whether the relay should be closed."""
-
-    @abstractmethod
     def snapshot(self) -> DataT:
         """What the entities show."""
 
+    @abstractmethod
+    async def async_act(self, now: float) -> None:
+        """Move the policy to now and do what it decides."""
+
+    async def async_run(self) -> None:
+        await self.async_act(dt_util.utcnow().timestamp())
+        self._store.async_delay_save(self.stored, 1)
+        snapshot = self.snapshot()
+        if snapshot != self.data:
+            self.async_set_updated_data(snapshot)
+
     async def _async_setup(self) -> None:
         self.restore(await self._store.async_load() or {})
-        self._unsubscribe = async_track_time_interval(self.hass, self._on_tick, TICK)
+        self._unsubscribe = async_track_time_interval(self.hass, self._on_tick, self.tick)
 
     async def _async_update_data(self) -> DataT:
         await self.async_run()
@@ -90,40 +92,6 @@ class RelayPolicyRunner[DataT](DeviceCoordinator[DataT]):
     @callback
     def _on_tick(self, _now: datetime) -> None:
         self.hass.async_create_task(self.async_run(), eager_start=True)
-
-    async def async_run(self) -> None:
-        now = dt_util.utcnow().timestamp()
-        wanted = self.decide(now)
-        state = self.hass.states.get(self.relay)
-        actual = state.state if state is not None else None
-        differs = actual in (STATE_ON, STATE_OFF) and (actual == STATE_ON) != wanted
-        due = (
-            self._last_try is None
-            or now - self._last_try >= REASSERT_AFTER
-            or self._wanted_changed(wanted)
-        )
-        if differs and due:
-            self._last_try = now
-            await self._async_switch(wanted)
-        self._last_wanted = wanted
-        self._store.async_delay_save(self.stored, 1)
-        snapshot = self.snapshot()
-        if snapshot != self.data:
-            self.async_set_updated_data(snapshot)
-
-    def _wanted_changed(self, wanted: bool) -> bool:
-        return self._last_wanted is not None and wanted != self._last_wanted
-
-    async def _async_switch(self, on: bool) -> None:
-        try:
-            await self.hass.services.async_call(
-                "switch",
-                "turn_on" if on else "turn_off",
-                {ATTR_ENTITY_ID: self.relay},
-                blocking=True,
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning("%s: switching %s failed: %s", self.config_entry.title, self.relay, err)
 
     def issue(self, key: str, active: bool, **placeholders: str) -> None:
         entry = self.config_entry
@@ -146,6 +114,52 @@ class RelayPolicyRunner[DataT](DeviceCoordinator[DataT]):
 
     def diagnostics(self) -> dict[str, Any]:
         return {"stored": self.stored(), "options": dict(self.options)}
+
+
+class RelayPolicyRunner[DataT](PolicyRunner[DataT]):
+    """Decides every tick whether the relay should be closed, and keeps it so."""
+
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+        super().__init__(hass, entry)
+        self._last_try: float | None = None
+        self._last_wanted: bool | None = None
+
+    @property
+    def relay(self) -> str:
+        return str(self.options[CONF_RELAY])
+
+    @abstractmethod
+    def decide(self, now: float) -> bool:
+        """Move the policy to now; whether the relay should be closed."""
+
+    async def async_act(self, now: float) -> None:
+        wanted = self.decide(now)
+        state = self.hass.states.get(self.relay)
+        actual = state.state if state is not None else None
+        differs = actual in (STATE_ON, STATE_OFF) and (actual == STATE_ON) != wanted
+        due = (
+            self._last_try is None
+            or now - self._last_try >= REASSERT_AFTER
+            or self._wanted_changed(wanted)
+        )
+        if differs and due:
+            self._last_try = now
+            await self._async_switch(wanted)
+        self._last_wanted = wanted
+
+    def _wanted_changed(self, wanted: bool) -> bool:
+        return self._last_wanted is not None and wanted != self._last_wanted
+
+    async def _async_switch(self, on: bool) -> None:
+        try:
+            await self.hass.services.async_call(
+                "switch",
+                "turn_on" if on else "turn_off",
+                {ATTR_ENTITY_ID: self.relay},
+                blocking=True,
+            )
+        except HomeAssistantError as err:
+            LOGGER.warning("%s: switching %s failed: %s", self.config_entry.title, self.relay, err)
 
 
 def policy_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
