@@ -480,10 +480,15 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         return await self._async_relay_policy_step(DeviceType.GRID_CONNECT, user_input)
 
+    async def async_step_smart_charging(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_relay_policy_step(DeviceType.SMART_CHARGING, user_input)
+
     async def _async_relay_policy_step(
         self, kind: DeviceType, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
-        """A policy that owns a relay: its entities and levels (all in its options later)."""
+        """A one-form policy: its entities and levels (all in its options later)."""
         schema_fn, validate = RELAY_POLICIES[kind]
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -493,7 +498,11 @@ class DiySolarConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_create_entry(
                     title=user_input[CONF_NAME], data={CONF_DEVICE_TYPE: kind}, options=options
                 )
-        default_name = {DeviceType.GENERATOR: "Generator", DeviceType.GRID_CONNECT: "Grid connect"}
+        default_name = {
+            DeviceType.GENERATOR: "Generator",
+            DeviceType.GRID_CONNECT: "Grid connect",
+            DeviceType.SMART_CHARGING: "Smart charging",
+        }
         schema = vol.Schema({vol.Required(CONF_NAME, default=default_name[kind]): str}).extend(
             schema_fn().schema
         )

@@ -77,6 +77,7 @@ class DeviceType(StrEnum):
     ZERO_EXPORT = "zero_export"
     GENERATOR = "generator"
     GRID_CONNECT = "grid_connect"
+    SMART_CHARGING = "smart_charging"
 
 
 class TransportKind(StrEnum):

@@ -19,6 +19,7 @@ from . import (
     meanwell,
     plant,
     relay,
+    smart_charging,
     zero_export,
 )
 from .blueprints import async_install_blueprints
@@ -51,6 +52,7 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.ZERO_EXPORT: zero_export.async_setup,
     DeviceType.GENERATOR: generator.async_setup,
     DeviceType.GRID_CONNECT: grid_connect.async_setup,
+    DeviceType.SMART_CHARGING: smart_charging.async_setup,
 }
 
 

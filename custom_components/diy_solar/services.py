@@ -13,6 +13,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from .generator import GeneratorRunner
+from .smart_charging import ChargingRunner
 from .runtime import DiySolarConfigEntry
 from .zero_export.runner import ZeroExportRunner
 
@@ -91,6 +92,17 @@ def async_register_services(hass: HomeAssistant) -> None:
 
     hass.services.async_register(DOMAIN, "start_generator", start_generator, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, "stop_generator", stop_generator, schema=RESUME_SCHEMA)
+
+    async def start_absorption(call: ServiceCall) -> None:
+        runner: ChargingRunner = _policy(hass, call, DeviceType.SMART_CHARGING)
+        await runner.async_start_absorption()
+
+    async def stop_absorption(call: ServiceCall) -> None:
+        runner: ChargingRunner = _policy(hass, call, DeviceType.SMART_CHARGING)
+        await runner.async_stop_absorption()
+
+    hass.services.async_register(DOMAIN, "start_absorption", start_absorption, schema=RESUME_SCHEMA)
+    hass.services.async_register(DOMAIN, "stop_absorption", stop_absorption, schema=RESUME_SCHEMA)
     hass.services.async_register(DOMAIN, "pause_policy", pause, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, "resume_policy", resume, schema=RESUME_SCHEMA)
     hass.services.async_register(DOMAIN, "set_zero_export_target", set_target, schema=TARGET_SCHEMA)

@@ -1,0 +1,246 @@
+"""The smart-charging policy entry: policies.charging writing an Axpert's settings.
+
+It reads the inverter's battery voltage and charging current (and a BMS's SOC, highest cell
+and temperatures where given) and writes through the inverter's own number entities, so
+every write goes through the PI30 setters: checked against what the inverter allows and
+confirmed by reading QPIRI back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import voluptuous as vol
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import selector
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from ..const import LOGGER
+from ..forms import box
+from ..policies.charging import (
+    BULK_VOLTAGE,
+    FLOAT_VOLTAGE,
+    MAX_CHARGE_CURRENT,
+    Chemistry,
+    Phase,
+    Reading,
+    Reason,
+    Settings,
+    State,
+    start_absorption,
+    step,
+    stop_absorption,
+)
+from ..relay_policy import PolicyRunner, sensor_value
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+from ..values import ValueSensor, ValueSensorDescription
+
+CONF_CHEMISTRY = "chemistry"
+# Entities read and written, by option key.
+SENSORS_IN = {
+    "battery_voltage": SensorDeviceClass.VOLTAGE,
+    "charge_current": SensorDeviceClass.CURRENT,
+}
+NUMBERS_OUT = {
+    BULK_VOLTAGE: "bulk_number",
+    FLOAT_VOLTAGE: "float_number",
+    MAX_CHARGE_CURRENT: "current_number",
+}
+BMS_IN = ("soc_sensor", "cell_max_sensor")
+CONF_TEMPERATURES = "temperature_sensors"
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    d = Settings()
+
+    def opt(key: str, default: float, scale: float = 1.0) -> float:
+        value = options.get(key)
+        return default if value is None else float(value) * scale
+
+    return Settings(
+        chemistry=Chemistry(options.get(CONF_CHEMISTRY, Chemistry.LEAD_ACID)),
+        absorption_v=opt("absorption_v", d.absorption_v),
+        float_v=opt("float_v", d.float_v),
+        tail_current_a=opt("tail_current", d.tail_current_a),
+        tail_s=opt("tail_time", d.tail_s / 60, 60),
+        max_absorption_s=opt("max_absorption", d.max_absorption_s / 60, 60),
+        rebulk_v=options.get("rebulk_v"),
+        rebulk_soc=options.get("rebulk_soc"),
+        float_step_v=opt("float_step", d.float_step_v),
+        float_step_s=opt("float_step_time", d.float_step_s),
+        max_charge_a=opt("max_charge", d.max_charge_a),
+        min_charge_a=opt("min_charge", d.min_charge_a),
+        target_soc=opt("target_soc", d.target_soc),
+        cell_limit_v=opt("cell_limit", d.cell_limit_v),
+        taper_from_v=opt("taper_from", d.taper_from_v),
+        charge_temperature=(opt("temp_min", d.charge_temperature[0]), opt("temp_max", 45.0)),
+        min_write_interval_s=opt("min_write_interval", d.min_write_interval_s),
+        stale_after_s=opt("stale_after", d.stale_after_s),
+    )
+
+
+def options_schema() -> vol.Schema:
+    def entity(domain: str, device_class: str | None = None) -> selector.EntitySelector:
+        return selector.EntitySelector(
+            selector.EntitySelectorConfig(domain=domain, device_class=device_class)
+        )
+
+    d = Settings()
+    volts = box(10, 70, 0.1, "V")
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_CHEMISTRY, default=Chemistry.LEAD_ACID): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[c.value for c in Chemistry], translation_key=CONF_CHEMISTRY
+            )
+        )
+    }
+    fields |= {vol.Required(k): entity("sensor", c.value) for k, c in SENSORS_IN.items()}
+    fields |= {vol.Required(k): entity("number") for k in NUMBERS_OUT.values()}
+    fields |= {vol.Optional(k): entity("sensor") for k in BMS_IN}
+    fields[vol.Optional(CONF_TEMPERATURES)] = selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="sensor", multiple=True)
+    )
+    fields |= {
+        vol.Required("absorption_v", default=d.absorption_v): volts,
+        vol.Required("float_v", default=d.float_v): volts,
+        vol.Required("tail_current", default=d.tail_current_a): box(0, 200, 0.5, "A"),
+        vol.Required("tail_time", default=d.tail_s / 60): box(0, 240, 1, "min"),
+        vol.Required("max_absorption", default=d.max_absorption_s / 60): box(0, 720, 5, "min"),
+        vol.Optional("rebulk_v"): volts,
+        vol.Optional("rebulk_soc"): box(0, 100, 1, "%"),
+        vol.Required("float_step", default=d.float_step_v): box(0.1, 5, 0.1, "V"),
+        vol.Required("float_step_time", default=d.float_step_s): box(0, 3600, 1, "s"),
+        vol.Required("max_charge", default=d.max_charge_a): box(1, 500, 1, "A"),
+        vol.Required("min_charge", default=d.min_charge_a): box(0, 500, 1, "A"),
+        vol.Required("target_soc", default=d.target_soc): box(50, 100, 1, "%"),
+        vol.Required("cell_limit", default=d.cell_limit_v): box(2, 4.5, 0.01, "V"),
+        vol.Required("taper_from", default=d.taper_from_v): box(2, 4.5, 0.01, "V"),
+        vol.Required("temp_min", default=d.charge_temperature[0]): box(-20, 30, 1, "°C"),
+        vol.Required("temp_max", default=d.charge_temperature[1]): box(20, 70, 1, "°C"),
+        vol.Required("min_write_interval", default=d.min_write_interval_s): box(0, 3600, 1, "s"),
+        vol.Required("stale_after", default=d.stale_after_s): box(10, 3600, 1, "s"),
+    }
+    return vol.Schema(fields)
+
+
+def validate(options: dict[str, Any]) -> dict[str, str]:
+    if float(options["float_v"]) >= float(options["absorption_v"]):
+        return {"float_v": "float_order"}
+    if float(options["taper_from"]) >= float(options["cell_limit"]):
+        return {"taper_from": "taper_order"}
+    return {}
+
+
+@dataclass(frozen=True)
+class ChargingData:
+    phase: Phase
+    reason: Reason
+    writes_today: int
+
+
+class ChargingRunner(PolicyRunner[ChargingData]):
+    model = "Smart charging"
+    tick = timedelta(seconds=30)
+
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+        super().__init__(hass, entry)
+        self.settings = settings_from(self.options)
+        self.state = State()
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        if "state" in stored:
+            self.state = State.from_dict(stored["state"])
+
+    def stored(self) -> dict[str, Any]:
+        return {"state": self.state.to_dict()}
+
+    def snapshot(self) -> ChargingData:
+        return ChargingData(self.state.phase, self.state.reason, self.state.writes_today)
+
+    def _reading(self, now: float) -> Reading:
+        volts = sensor_value(self.hass, self.options["battery_voltage"], now)
+        amps = sensor_value(self.hass, self.options["charge_current"], now)
+        soc = sensor_value(self.hass, self.options.get("soc_sensor"), now)
+        cell = sensor_value(self.hass, self.options.get("cell_max_sensor"), now)
+        temps = [sensor_value(self.hass, e, now) for e in self.options.get(CONF_TEMPERATURES, [])]
+        bms_ages = [v[1] for v in (soc, cell) if v is not None]
+        has_bms = any(self.options.get(k) for k in BMS_IN)
+        local = dt_util.as_local(dt_util.utc_from_timestamp(now))
+        return Reading(
+            now=now,
+            day=local.date().toordinal(),
+            battery_v=volts[0] if volts else None,
+            charge_a=amps[0] if amps else None,
+            inverter_age_s=max(v[1] for v in (volts, amps) if v) if volts and amps else 1e9,
+            soc=soc[0] if soc else None,
+            max_cell_v=cell[0] if cell else None,
+            temperatures=tuple(t[0] for t in temps if t is not None),
+            bms_age_s=(max(bms_ages) if bms_ages else 1e9) if has_bms else None,
+        )
+
+    async def async_act(self, now: float) -> None:
+        decision = step(self.settings, self.state, self._reading(now))
+        self.state = decision.state
+        self.issue("charging_stale", self.state.reason is Reason.STALE)
+        for key, value in decision.writes.items():
+            entity_id = self.options[NUMBERS_OUT[key]]
+            try:
+                await self.hass.services.async_call(
+                    "number",
+                    "set_value",
+                    {ATTR_ENTITY_ID: entity_id, "value": value},
+                    blocking=True,
+                )
+            except HomeAssistantError as err:
+                # Not written: forget it, so the next tick tries again.
+                self.state.written.pop(key, None)
+                LOGGER.warning("%s: writing %s failed: %s", self.config_entry.title, key, err)
+
+    async def async_start_absorption(self) -> None:
+        self.state = start_absorption(self.state, dt_util.utcnow().timestamp())
+        await self.async_run()
+
+    async def async_stop_absorption(self) -> None:
+        self.state = stop_absorption(self.state, dt_util.utcnow().timestamp())
+        await self.async_run()
+
+
+SENSORS = (
+    ValueSensorDescription(
+        key="charging_phase",
+        translation_key="charging_phase",
+        device_class=SensorDeviceClass.ENUM,
+        options=[p.value for p in Phase],
+        value_fn=lambda d: d.phase.value,
+    ),
+    ValueSensorDescription(
+        key="charging_reason",
+        translation_key="charging_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=[r.value for r in Reason],
+        value_fn=lambda d: d.reason.value,
+    ),
+    ValueSensorDescription(
+        key="charging_writes_today",
+        translation_key="charging_writes_today",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda d: d.writes_today,
+    ),
+)
+
+
+async def _async_setup_sensors(
+    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runner = cast(ChargingRunner, entry.runtime_data.coordinator)
+    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    return await async_start(ChargingRunner(hass, entry), {Platform.SENSOR: _async_setup_sensors})
