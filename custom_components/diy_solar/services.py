@@ -13,8 +13,8 @@ from homeassistant.helpers import config_validation as cv
 
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from .generator import GeneratorRunner
-from .smart_charging import ChargingRunner
 from .runtime import DiySolarConfigEntry
+from .smart_charging import ChargingRunner
 from .zero_export.runner import ZeroExportRunner
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"

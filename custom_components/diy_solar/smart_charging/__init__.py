@@ -87,9 +87,10 @@ def settings_from(options: dict[str, Any]) -> Settings:
 
 def options_schema() -> vol.Schema:
     def entity(domain: str, device_class: str | None = None) -> selector.EntitySelector:
-        return selector.EntitySelector(
-            selector.EntitySelectorConfig(domain=domain, device_class=device_class)
-        )
+        config = selector.EntitySelectorConfig(domain=domain)
+        if device_class is not None:
+            config["device_class"] = device_class
+        return selector.EntitySelector(config)
 
     d = Settings()
     volts = box(10, 70, 0.1, "V")
