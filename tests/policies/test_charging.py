@@ -85,6 +85,8 @@ def test_stale_inverter_data_restores_float_at_once() -> None:
     decision = step(LEAD, state, at(10, 52.0, 50, age=500))
     assert decision.writes == {FLOAT_VOLTAGE: 54.0}
     assert (decision.state.phase, decision.state.reason) == (Phase.BLOCKED, Reason.STALE)
+    back = step(LEAD, decision.state, at(20, 52.0, 50)).state
+    assert (back.phase, back.reason) == (Phase.BULK, Reason.RESUMED)
 
 
 LITHIUM = Settings(

@@ -43,6 +43,7 @@ class Reason(StrEnum):
     CELL_LIMIT = "cell_limit"
     TEMPERATURE = "temperature"
     STALE = "stale"
+    RESUMED = "resumed"
     MANUAL = "manual"
 
 
@@ -240,6 +241,9 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
         if settings.chemistry is Chemistry.LITHIUM:
             wanted[BULK_VOLTAGE] = settings.float_v
         return _write(settings, state, now, wanted, urgent=True)
+    if state.phase is Phase.BLOCKED and state.reason is Reason.STALE:
+        # Readings are back: start over, the battery may have changed meanwhile.
+        state = _enter(state, Phase.BULK, Reason.RESUMED, now)
     if settings.chemistry is Chemistry.LEAD_ACID:
         state = _lead_acid(settings, state, reading)
     else:

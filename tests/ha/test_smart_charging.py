@@ -1,0 +1,127 @@
+"""Smart charging against the PI30 emulator over a pty: every setting through the
+inverter's own numbers (checked, written, read back)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
+from tests.ha.common import PREFIX
+
+FLOAT_INDEX, CURRENT_INDEX, BULK_INDEX = 11, 14, 10
+OPTIONS = {
+    "chemistry": "lead_acid",
+    "battery_voltage": f"sensor.{PREFIX}_battery_voltage",
+    "charge_current": f"sensor.{PREFIX}_battery_charging_current",
+    "bulk_number": f"number.{PREFIX}_bulk_absorption_voltage",
+    "float_number": f"number.{PREFIX}_float_voltage",
+    "current_number": f"number.{PREFIX}_maximum_charge_current",
+    "absorption_v": 54.4,
+    "float_v": 53.0,
+    "tail_current": 20,
+    "tail_time": 0,
+    "max_absorption": 60,
+    "float_step": 1.0,
+    "float_step_time": 0,
+    "max_charge": 60,
+    "min_charge": 10,
+    "target_soc": 100,
+    "cell_limit": 3.45,
+    "taper_from": 3.4,
+    "temp_min": 0,
+    "temp_max": 45,
+    "min_write_interval": 0,
+    "stale_after": 60,
+}
+
+
+async def tick(hass: HomeAssistant) -> None:
+    """The next policy tick (30 s) and inverter poll, in real time (serial I/O)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31), fire_all=True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def phase(hass: HomeAssistant) -> str:
+    return hass.states.get("sensor.smart_charging_phase").state
+
+
+async def _add(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "smart_charging"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Smart charging", **OPTIONS, "float_v": 55}
+    )
+    assert result["errors"] == {"float_v": "float_order"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Smart charging", **OPTIONS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    return result["result"].entry_id
+
+
+async def test_absorption_held_until_the_tail_then_float_in_steps(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    entry_id = await _add(hass)
+    # Bulk: the float setting is held at the absorption voltage, in the inverter itself.
+    assert emulator.qpiri[FLOAT_INDEX] == "54.4"
+    assert emulator.qpiri[CURRENT_INDEX] == "060"
+    assert phase(hass) == "bulk"
+    # The battery reaches the absorption voltage with little current: the tail.
+    emulator.plant.soc = 0.98
+    await tick(hass)
+    await tick(hass)
+    assert phase(hass) == "float"  # absorption, and with a tail time of 0 at once float
+    assert hass.states.get("sensor.smart_charging_reason").state == "tail_current"
+    floats = set()
+    for _ in range(3):
+        floats.add(emulator.qpiri[FLOAT_INDEX])
+        await tick(hass)
+    floats.add(emulator.qpiri[FLOAT_INDEX])
+    assert {"53.4", "53.0"} <= floats  # down in steps, never in one jump
+    assert emulator.qpiri[FLOAT_INDEX] == "53.0"
+    assert int(hass.states.get("sensor.smart_charging_setting_writes_today").state) >= 4
+
+    # A full cycle on demand (the weekly blueprint calls this), the battery lower again.
+    emulator.plant.soc = 0.6
+    await tick(hass)
+    await hass.services.async_call(
+        DOMAIN, "start_absorption", {"config_entry_id": entry_id}, blocking=True
+    )
+    assert phase(hass) == "bulk"
+    assert emulator.qpiri[FLOAT_INDEX] == "54.4"
+    await hass.services.async_call(
+        DOMAIN, "stop_absorption", {"config_entry_id": entry_id}, blocking=True
+    )
+    assert phase(hass) == "float"
+
+
+async def test_stale_inverter_restores_float_and_raises_a_repair(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    entry_id = await _add(hass)
+    assert emulator.qpiri[FLOAT_INDEX] == "54.4"
+    emulator.vanished = True
+    await tick(hass)
+    await tick(hass)
+    assert phase(hass) == "blocked"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"charging_stale_{entry_id}")
+    # The inverter back: the float that was due is written first.
+    emulator.vanished = False
+    await tick(hass)
+    await tick(hass)
+    assert emulator.qpiri[FLOAT_INDEX] in ("53.0", "54.4")
+    assert phase(hass) != "blocked"
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, f"charging_stale_{entry_id}")
