@@ -3,8 +3,11 @@ inverter's own numbers (checked, written, read back)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
@@ -14,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.emulators.charge_firmware import BatteryModel, ChargeFirmware
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
 from tests.ha.common import PREFIX
 
@@ -125,3 +129,63 @@ async def test_stale_inverter_restores_float_and_raises_a_repair(
     assert emulator.qpiri[FLOAT_INDEX] in ("53.0", "54.4")
     assert phase(hass) != "blocked"
     assert not ir.async_get(hass).async_get_issue(DOMAIN, f"charging_stale_{entry_id}")
+
+
+async def test_a_simulated_day_ends_fully_charged(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """The simulator's in-memory transport lets the clock run a whole day: the firmware
+    charges the battery by its QPIRI settings, the policy steers them."""
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-06-21 05:00:00")
+    emulator = Pi30Emulator(
+        clock=time.time,
+        follow_sun=True,
+        charger=ChargeFirmware(),
+        battery=BatteryModel(lithium=False, soc=0.5),
+    )
+    emulator.plant.load_w = 300
+    emulator.plant.pv_peak_w = 3500
+    with patch("custom_components.diy_solar.axpert.connection.Pi30Emulator", return_value=emulator):
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "axpert"}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "simulator"}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+    prefix = "axpert_92932105105315"
+    options = {
+        **OPTIONS,
+        "battery_voltage": f"sensor.{prefix}_battery_voltage",
+        "charge_current": f"sensor.{prefix}_battery_charging_current",
+        "absorption_v": 57.6,
+        "float_v": 54.0,
+        "tail_current": 5,
+        "tail_time": 10,
+        "max_absorption": 240,
+        "float_step": 0.3,
+        "float_step_time": 60,
+        "min_write_interval": 60,
+        "stale_after": 600,  # the clock jumps 2 min at a time here
+    }
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "smart_charging"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Smart charging", **options}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    phases = []
+    for _ in range(15 * 60 // 2):  # 05:00 to 20:00, every 2 minutes
+        freezer.tick(timedelta(minutes=2))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        if not phases or phases[-1] != phase(hass):
+            phases.append(phase(hass))
+    assert phases[:3] == ["bulk", "absorption", "float"]
+    assert emulator.battery is not None and emulator.battery.soc >= 0.99
+    assert emulator.qpiri[FLOAT_INDEX] == "54.0"  # the real float, back by evening

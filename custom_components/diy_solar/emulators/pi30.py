@@ -15,6 +15,7 @@ from ..drivers.pi30.codec import decode_request, encode_response
 from ..drivers.pi30.exceptions import Pi30Error
 from ..drivers.pi30.models import WARNING_BITS, CurrentOptions, parse_qpiri
 from ..drivers.pi30.settings import Capabilities, SettingKey
+from .charge_firmware import BatteryModel, ChargeFirmware
 from .plant import Plant, solar_elevation
 from .pty import PtyDevice
 
@@ -46,6 +47,8 @@ _SETTERS: tuple[tuple[str, SettingKey, int], ...] = (
     ("PCP", SettingKey.CHARGER_SOURCE_PRIORITY, 17),
 )
 # A 48 V, 5 kVA unit with lithium-friendly settings.
+# Positions in the QPIRI reply of the settings the charge stages follow.
+QPIRI_BULK, QPIRI_FLOAT, QPIRI_MAX_CHARGE = 10, 11, 14
 DEFAULT_QPIRI = (
     *("230.0", "21.7", "230.0", "50.0", "21.7", "5000", "5000", "48.0", "51.0", "47.0"),
     *("55.2", "54.0", "2", "30", "060", "0", "2", "1", "9", "01", "0", "0", "53.0", "0", "1"),
@@ -68,6 +71,12 @@ class Pi30Emulator:
     warnings: set[str] = field(default_factory=set)
     requests: list[str] = field(default_factory=list)
     vanished: bool = False
+    # With both, the battery is charged by the firmware's charge stages from its own
+    # QPIRI settings (bulk, float, maximum current), which is what smart charging steers.
+    charger: ChargeFirmware | None = None
+    battery: BatteryModel | None = None
+    _charge_a: float = field(default=0.0, init=False, repr=False)
+    _last_charge: float | None = field(default=None, init=False, repr=False)
 
     def _now(self) -> None:
         if self.clock is None:
@@ -78,6 +87,20 @@ class Pi30Emulator:
             local = time.localtime(now)
             elevation = solar_elevation(local.tm_hour + local.tm_min / 60 + local.tm_sec / 3600)
         self.plant.advance(now, elevation)
+        if self.charger is not None and self.battery is not None:
+            self._charge(now)
+
+    def _charge(self, now: float) -> None:
+        assert self.charger is not None and self.battery is not None
+        self.charger.bulk_v = float(self.qpiri[QPIRI_BULK])
+        self.charger.float_v = float(self.qpiri[QPIRI_FLOAT])
+        self.charger.max_charge_a = float(self.qpiri[QPIRI_MAX_CHARGE])
+        if self._last_charge is not None and now > self._last_charge:
+            self.battery.charge(self._charge_a, now - self._last_charge)
+        surplus = max(0.0, self.plant.pv_w - self.plant.load_w)
+        day = time.localtime(now).tm_yday
+        self._charge_a = self.charger.step(self.battery, surplus / self.battery.terminal(0), day)
+        self._last_charge = now
 
     def _capabilities(self) -> Capabilities:
         def options(text: str) -> CurrentOptions:
@@ -145,6 +168,10 @@ class Pi30Emulator:
         volts = p.battery_voltage
         charge_a = max(0, round(p.battery_w / volts))
         discharge_a = max(0, round(-p.battery_w / volts))
+        soc = p.soc
+        if self.battery is not None:
+            volts, soc = self.battery.terminal(self._charge_a), self.battery.soc
+            charge_a, discharge_a = round(self._charge_a), 0
         pv_v = 0.0 if p.pv_w <= 0 else 310.0
         pv_a = 0.0 if p.pv_w <= 0 else p.pv_w / pv_v
         grid_v = p.grid_voltage if p.grid_present else 0.0
@@ -154,7 +181,7 @@ class Pi30Emulator:
         return (
             f"{grid_v:05.1f} {grid_hz:04.1f} 230.0 50.0 {load_va:04d} {round(p.load_w):04d} "
             f"{min(100, round(p.load_w / 50)):03d} 400 {volts:05.2f} {charge_a:03d} "
-            f"{round(p.soc * 100):03d} 0035 {pv_a:04.1f} {pv_v:05.1f} {volts:05.2f} "
+            f"{round(soc * 100):03d} 0035 {pv_a:04.1f} {pv_v:05.1f} {volts:05.2f} "
             f"{discharge_a:05d} {status} 00 00 {round(p.pv_w):05d} 010"
         )
 
