@@ -126,6 +126,7 @@ def options_schema() -> vol.Schema:
         vol.Required("temp_max", default=d.charge_temperature[1]): box(20, 70, 1, "°C"),
         vol.Required("min_write_interval", default=d.min_write_interval_s): box(0, 3600, 1, "s"),
         vol.Required("stale_after", default=d.stale_after_s): box(10, 3600, 1, "s"),
+        vol.Required("reset_time", default="00:00:00"): selector.TimeSelector(),
     }
     return vol.Schema(fields)
 
@@ -153,6 +154,8 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         super().__init__(hass, entry)
         self.settings = settings_from(self.options)
         self.state = State()
+        hours, minutes, *_ = (int(p) for p in str(self.options.get("reset_time", "0:0")).split(":"))
+        self._reset = timedelta(hours=hours, minutes=minutes)
 
     def restore(self, stored: dict[str, Any]) -> None:
         if "state" in stored:
@@ -172,7 +175,8 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         temps = [sensor_value(self.hass, e, now) for e in self.options.get(CONF_TEMPERATURES, [])]
         bms_ages = [v[1] for v in (soc, cell) if v is not None]
         has_bms = any(self.options.get(k) for k in BMS_IN)
-        local = dt_util.as_local(dt_util.utc_from_timestamp(now))
+        # The charging day starts at the reset time, not necessarily at midnight.
+        local = dt_util.as_local(dt_util.utc_from_timestamp(now)) - self._reset
         return Reading(
             now=now,
             day=local.date().toordinal(),
