@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from homeassistant.helpers import selector
 
 
@@ -16,3 +19,10 @@ def box(minimum: float, maximum: float, step: float, unit: str) -> selector.Numb
             mode=selector.NumberSelectorMode.BOX,
         )
     )
+
+
+def option(options: Mapping[str, Any], key: str, default: float, scale: float = 1.0) -> float:
+    """A number from an entry's options (default where unset), in the policy's units:
+    scale turns the form's unit into the policy's (minutes to seconds, say)."""
+    value = options.get(key)
+    return default if value is None else float(value) * scale

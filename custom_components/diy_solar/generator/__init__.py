@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, cast
 
 import voluptuous as vol
@@ -21,7 +22,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from ..entity import DiySolarEntity
-from ..forms import box
+from ..forms import box, option
 from ..policies.generator import (
     Reading,
     Settings,
@@ -54,9 +55,7 @@ def _minute(text: str | None) -> int | None:
 def settings_from(options: dict[str, Any]) -> Settings:
     d = Settings()
 
-    def opt(key: str, default: float, scale: float = 1.0) -> float:
-        value = options.get(key)
-        return default if value is None else float(value) * scale
+    opt = partial(option, options)
 
     quiet_from, quiet_to = _minute(options.get("quiet_from")), _minute(options.get("quiet_to"))
     quiet = (

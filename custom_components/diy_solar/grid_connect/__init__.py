@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 import voluptuous as vol
@@ -12,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from ..forms import box
+from ..forms import box, option
 from ..policies.grid_connect import Reading, Reason, Settings, State, step
 from ..relay_policy import CONF_RELAY, RelayPolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
@@ -26,9 +27,7 @@ CONF_GRID_FREQUENCY = "grid_frequency"
 def settings_from(options: dict[str, Any]) -> Settings:
     d = Settings()
 
-    def opt(key: str, default: float, scale: float = 1.0) -> float:
-        value = options.get(key)
-        return default if value is None else float(value) * scale
+    opt = partial(option, options)
 
     return Settings(
         connect_below_v=opt("connect_below", d.connect_below_v),

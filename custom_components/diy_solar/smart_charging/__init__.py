@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
 import voluptuous as vol
@@ -22,7 +23,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
-from ..forms import box
+from ..forms import box, option
 from ..policies.charging import (
     BULK_VOLTAGE,
     FLOAT_VOLTAGE,
@@ -59,9 +60,7 @@ CONF_TEMPERATURES = "temperature_sensors"
 def settings_from(options: dict[str, Any]) -> Settings:
     d = Settings()
 
-    def opt(key: str, default: float, scale: float = 1.0) -> float:
-        value = options.get(key)
-        return default if value is None else float(value) * scale
+    opt = partial(option, options)
 
     return Settings(
         chemistry=Chemistry(options.get(CONF_CHEMISTRY, Chemistry.LEAD_ACID)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from ..const import (
@@ -23,6 +24,7 @@ from ..const import (
     CONF_SOC_SENSOR,
     CONF_STALE_AFTER,
 )
+from ..forms import option
 from ..policies.schedule import Window
 from ..policies.zero_export import Actuator, Settings
 
@@ -61,9 +63,7 @@ def build_settings(
     chargers: tuple[Actuator, ...],
     dischargers: tuple[Actuator, ...],
 ) -> Settings:
-    def opt(key: str, default: float) -> float:
-        value = options.get(key)
-        return default if value is None else float(value)
+    opt = partial(option, options)
 
     defaults = Settings()
     return Settings(
