@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -25,7 +26,7 @@ from .entity import DiySolarEntity
 
 @dataclass(frozen=True, kw_only=True)
 class ValueSensorDescription(SensorEntityDescription):
-    value_fn: Callable[[Any], StateType]
+    value_fn: Callable[[Any], StateType | datetime]
 
 
 def measurement(
@@ -60,7 +61,7 @@ class ValueSensor(DiySolarEntity[Any], SensorEntity):
     entity_description: ValueSensorDescription
 
     @property
-    def native_value(self) -> StateType:
+    def native_value(self) -> StateType | datetime:
         return self.entity_description.value_fn(self.subject)
 
 

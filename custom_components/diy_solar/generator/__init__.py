@@ -8,20 +8,13 @@ from functools import partial
 from typing import Any, cast
 
 import voluptuous as vol
-from homeassistant.components.sensor import (
-    SensorDeviceClass,
-    SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
-)
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import STATE_ON, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
-from ..entity import DiySolarEntity
 from ..forms import box, option
 from ..policies.generator import (
     Reading,
@@ -37,6 +30,7 @@ from ..policies.generator import (
 from ..policies.schedule import Window
 from ..relay_policy import CONF_RELAY, RelayPolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+from ..values import ValueSensor, ValueSensorDescription
 
 CONF_SOC_SENSORS = "soc_sensors"
 CONF_VOLTAGE = "voltage_sensor"
@@ -220,27 +214,22 @@ class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
         await self.async_run()
 
 
-@dataclass(frozen=True, kw_only=True)
-class GeneratorSensorDescription(SensorEntityDescription):
-    value_fn: Any
-
-
 SENSORS = (
-    GeneratorSensorDescription(
+    ValueSensorDescription(
         key="generator_status",
         translation_key="generator_status",
         device_class=SensorDeviceClass.ENUM,
         options=[s.value for s in Status],
         value_fn=lambda d: d.status.value,
     ),
-    GeneratorSensorDescription(
+    ValueSensorDescription(
         key="start_reason",
         translation_key="start_reason",
         device_class=SensorDeviceClass.ENUM,
         options=["low_soc", "low_voltage", "manual", "exercise", "retry"],
         value_fn=lambda d: d.reason,
     ),
-    GeneratorSensorDescription(
+    ValueSensorDescription(
         key="run_time_today",
         translation_key="run_time_today",
         device_class=SensorDeviceClass.DURATION,
@@ -248,7 +237,7 @@ SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda d: d.run_today_min,
     ),
-    GeneratorSensorDescription(
+    ValueSensorDescription(
         key="total_run_hours",
         translation_key="total_run_hours",
         device_class=SensorDeviceClass.DURATION,
@@ -256,13 +245,13 @@ SENSORS = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda d: d.total_run_h,
     ),
-    GeneratorSensorDescription(
+    ValueSensorDescription(
         key="starts_today",
         translation_key="starts_today",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda d: d.starts_today,
     ),
-    GeneratorSensorDescription(
+    ValueSensorDescription(
         key="next_exercise",
         translation_key="next_exercise",
         device_class=SensorDeviceClass.TIMESTAMP,
@@ -271,20 +260,11 @@ SENSORS = (
 )
 
 
-class GeneratorSensor(DiySolarEntity[GeneratorRunner], SensorEntity):
-    entity_description: GeneratorSensorDescription
-
-    @property
-    def native_value(self) -> StateType | datetime:
-        value: StateType | datetime = self.entity_description.value_fn(self.coordinator.data)
-        return value
-
-
 async def _async_setup_sensors(
     hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     runner = cast(GeneratorRunner, entry.runtime_data.coordinator)
-    async_add_entities(GeneratorSensor(runner, d) for d in SENSORS)
+    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
 
 
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from homeassistant.components.number import (
@@ -15,29 +12,21 @@ from homeassistant.components.number import (
 )
 from homeassistant.components.sensor import (
     SensorDeviceClass,
-    SensorEntity,
-    SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.helpers.typing import StateType
 
 from ..entity import DiySolarEntity
 from ..policies.zero_export import Status
 from ..runtime import DiySolarConfigEntry
-from .runner import ZeroExportData, ZeroExportRunner, runner_of
-
-
-@dataclass(frozen=True, kw_only=True)
-class PolicySensorDescription(SensorEntityDescription):
-    value_fn: Callable[[ZeroExportData], StateType | datetime]
-
+from ..values import ValueSensor, ValueSensorDescription
+from .runner import ZeroExportRunner, runner_of
 
 SENSORS = (
-    PolicySensorDescription(
+    ValueSensorDescription(
         key="status",
         translation_key="policy_status",
         device_class=SensorDeviceClass.ENUM,
@@ -45,7 +34,7 @@ SENSORS = (
         value_fn=lambda d: d.status.value,
     ),
     *(
-        PolicySensorDescription(
+        ValueSensorDescription(
             key=key,
             translation_key=key,
             device_class=SensorDeviceClass.POWER,
@@ -58,14 +47,14 @@ SENSORS = (
             ("last_command", lambda d: d.command_w),
         )
     ),
-    PolicySensorDescription(
+    ValueSensorDescription(
         key="policy_writes",
         translation_key="policy_writes",
         entity_category=EntityCategory.DIAGNOSTIC,
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda d: d.writes,
     ),
-    PolicySensorDescription(
+    ValueSensorDescription(
         key="paused_until",
         translation_key="paused_until",
         device_class=SensorDeviceClass.TIMESTAMP,
@@ -98,14 +87,6 @@ NUMBERS = (
 ENABLED = SwitchEntityDescription(key="enabled", translation_key="policy_enabled")
 
 
-class PolicySensor(DiySolarEntity[ZeroExportRunner], SensorEntity):
-    entity_description: PolicySensorDescription
-
-    @property
-    def native_value(self) -> StateType | datetime:
-        return self.entity_description.value_fn(self.coordinator.data)
-
-
 class PolicyNumber(DiySolarEntity[ZeroExportRunner], NumberEntity):
     @property
     def native_value(self) -> float:
@@ -131,7 +112,7 @@ async def async_setup_sensors(
     hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
 ) -> None:
     runner = runner_of(entry)
-    async_add_entities(PolicySensor(runner, d) for d in SENSORS)
+    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
 
 
 async def async_setup_numbers(
