@@ -24,11 +24,11 @@ from . import (
 )
 from .blueprints import async_install_blueprints
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
-from .relay_policy import policy_store
+from .policy_runner import policy_store
+from .repairs import clear_issues
 from .runtime import DiySolarConfigEntry, RuntimeData
 from .services import async_register_services
 from .wear import async_remove_ledger
-from .zero_export.runner import async_remove_policy_state
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -79,7 +79,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) ->
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     await async_remove_ledger(hass, entry.entry_id)
-    await async_remove_policy_state(hass, entry.entry_id)
+    clear_issues(hass, entry.entry_id)
     await policy_store(hass, entry.entry_id).async_remove()
 
 

@@ -28,3 +28,11 @@ def set_issue(
         translation_key=key,
         translation_placeholders=placeholders,
     )
+
+
+def clear_issues(hass: HomeAssistant, entry_id: str) -> None:
+    """Withdraw every issue an entry raised (it is being removed)."""
+    registry = ir.async_get(hass)
+    for domain, key in list(registry.issues):
+        if domain == DOMAIN and key.endswith(f"_{entry_id}"):
+            ir.async_delete_issue(hass, DOMAIN, key)

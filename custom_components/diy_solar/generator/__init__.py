@@ -28,7 +28,8 @@ from ..policies.generator import (
     stop_manual,
 )
 from ..policies.schedule import Window
-from ..relay_policy import CONF_RELAY, RelayPolicyRunner, sensor_value
+from ..policy_runner import sensor_value
+from ..relay_policy import CONF_RELAY, RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..values import ValueSensor, ValueSensorDescription
 

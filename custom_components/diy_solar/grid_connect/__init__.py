@@ -15,7 +15,8 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..forms import box, option
 from ..policies.grid_connect import Reading, Reason, Settings, State, step
-from ..relay_policy import CONF_RELAY, RelayPolicyRunner, sensor_value
+from ..policy_runner import sensor_value
+from ..relay_policy import CONF_RELAY, RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..values import ValueSensor, ValueSensorDescription
 

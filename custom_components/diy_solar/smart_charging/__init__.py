@@ -38,7 +38,7 @@ from ..policies.charging import (
     step,
     stop_absorption,
 )
-from ..relay_policy import PolicyRunner, sensor_value
+from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..values import ValueSensor, ValueSensorDescription
 

@@ -9,7 +9,6 @@ where it stopped.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -21,14 +20,11 @@ from homeassistant.const import (
     UnitOfElectricCurrent,
     UnitOfPower,
 )
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.event import (
     async_track_state_change_event,
-    async_track_time_interval,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -39,13 +35,10 @@ from ..const import (
     CONF_SOC_SENSOR,
     CONF_SWITCH_POWER,
     CONF_VOLTAGE_SENSOR,
-    DOMAIN,
     LOGGER,
 )
-from ..coordinator import DeviceCoordinator
 from ..policies.zero_export import (
     Actuator,
-    Decision,
     Reading,
     Settings,
     State,
@@ -53,12 +46,9 @@ from ..policies.zero_export import (
     safe_stop,
     step,
 )
-from ..repairs import set_issue
+from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry
 from .settings import TUNABLES, build_settings
-
-STORAGE_VERSION = 1
-TICK = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -75,38 +65,33 @@ class ZeroExportData:
     tunables: dict[str, float]
 
 
-def _float(hass: HomeAssistant, entity_id: str | None) -> float | None:
-    if not entity_id:
-        return None
-    state = hass.states.get(entity_id)
-    if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-        return None
-    try:
-        return float(state.state)
-    except ValueError:
-        return None
+def _number(hass: HomeAssistant, entity_id: str | None) -> float | None:
+    reading = sensor_value(hass, entity_id, 0.0)
+    return None if reading is None else reading[0]
 
 
-class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
+class ZeroExportRunner(PolicyRunner[ZeroExportData]):
+    model = "Zero export controller"
+    tick = timedelta(seconds=1)  # for staleness and expiries; the meter drives the rest
+
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(hass, entry)
-        self.update_interval = None  # driven by the meter and a 1 s tick, not polled
-        self.options = {**entry.data, **entry.options}
-        self._store = _store(hass, entry.entry_id)
         self.state = State()
         self.enabled = True
         self.paused_until: float | None = None
         self.override: tuple[float, float] | None = None  # (watts, until)
         self.tunables = dict(TUNABLES)
         self.settings = Settings()
-        self._unsubscribe: list[CALLBACK_TYPE] = []
-        # The meter and the tick both start runs; one decision at a time.
-        self._lock = asyncio.Lock()
-
-    # -- lifecycle ------------------------------------------------------------------------
 
     async def _async_setup(self) -> None:
-        stored = await self._store.async_load() or {}
+        await super()._async_setup()
+        self.unsubscribe.append(
+            async_track_state_change_event(
+                self.hass, [self.options[CONF_GRID_SENSOR]], self._on_meter
+            )
+        )
+
+    def restore(self, stored: dict[str, Any]) -> None:
         if "state" in stored:
             self.state = State.from_dict(stored["state"])
         self.enabled = stored.get("enabled", True)
@@ -114,26 +99,10 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
         override = stored.get("override")
         self.override = (override[0], override[1]) if override else None
         self.tunables |= stored.get("tunables", {})
-        self._unsubscribe = [
-            async_track_state_change_event(
-                self.hass, [self.options[CONF_GRID_SENSOR]], self._on_meter
-            ),
-            async_track_time_interval(self.hass, self._on_tick, TICK),
-        ]
-
-    async def _async_update_data(self) -> ZeroExportData:
-        await self._async_run()
-        return self._snapshot()
-
-    async def async_close(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe = []
-        await self._store.async_save(self._stored())
 
     # -- what is stored and shown ---------------------------------------------------------
 
-    def _stored(self) -> dict[str, Any]:
+    def stored(self) -> dict[str, Any]:
         return {
             "state": self.state.to_dict(),
             "enabled": self.enabled,
@@ -142,7 +111,7 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
             "tunables": self.tunables,
         }
 
-    def _snapshot(self) -> ZeroExportData:
+    def snapshot(self) -> ZeroExportData:
         def when(ts: float | None) -> datetime | None:
             return None if ts is None else dt_util.utc_from_timestamp(ts)
 
@@ -182,7 +151,7 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
             minute_of_day=local.hour * 60 + local.minute,
             grid_w=grid,
             sample_at=sample_at,
-            soc=_float(self.hass, self.options.get(CONF_SOC_SENSOR)),
+            soc=_number(self.hass, self.options.get(CONF_SOC_SENSOR)),
         )
 
     def _actuators(self) -> tuple[tuple[Actuator, ...], tuple[Actuator, ...]]:
@@ -200,7 +169,7 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
             return Actuator(entity_id, float(self.options.get(CONF_SWITCH_POWER, 0)))
         maximum = float(state.attributes.get("max", 0))
         if state.attributes.get("unit_of_measurement") == UnitOfElectricCurrent.AMPERE:
-            volts = _float(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
+            volts = _number(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
             return Actuator(entity_id, maximum * volts if volts else 0.0)
         if state.attributes.get("unit_of_measurement") == UnitOfPower.KILO_WATT:
             maximum *= 1000
@@ -210,18 +179,9 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
 
     @callback
     def _on_meter(self, event: Event[Any]) -> None:
-        self.hass.async_create_task(self._async_run(), eager_start=True)
+        self.hass.async_create_task(self.async_run(), eager_start=True)
 
-    @callback
-    def _on_tick(self, _now: datetime) -> None:
-        self.hass.async_create_task(self._async_run(), eager_start=True)
-
-    async def _async_run(self) -> None:
-        async with self._lock:
-            await self._async_decide()
-
-    async def _async_decide(self) -> None:
-        now = dt_util.utcnow().timestamp()
+    async def async_act(self, now: float) -> None:
         if self.paused_until is not None and now >= self.paused_until:
             self.paused_until = None
         if self.override is not None and now >= self.override[1]:
@@ -237,22 +197,14 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
             decision = safe_stop(self.settings, self.state, reading, Status.PAUSED)
         else:
             decision = step(self.settings, self.state, reading)
-        await self._async_apply(decision)
-
-    async def _async_apply(self, decision: Decision) -> None:
-        before = self._snapshot()
         self.state = decision.state
         if decision.commands is not None:
             await self._async_write(decision.commands)
-        self._repair(self.state.status is Status.STALE_METER)
-        snapshot = self._snapshot()
-        if decision.commands is not None or snapshot != before:
-            self._store.async_delay_save(self._stored, 1)
-        if snapshot != self.data:
-            self.async_set_updated_data(snapshot)
+        meter = str(self.options[CONF_GRID_SENSOR])
+        self.issue("stale_meter", self.state.status is Status.STALE_METER, meter=meter)
 
     async def _async_write(self, commands: dict[str, float]) -> None:
-        volts = _float(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
+        volts = _number(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
         for entity_id, watts in commands.items():
             state = self.hass.states.get(entity_id)
             if state is None:
@@ -282,57 +234,30 @@ class ZeroExportRunner(DeviceCoordinator[ZeroExportData]):
             except HomeAssistantError as err:
                 LOGGER.warning("%s: writing %s failed: %s", self.config_entry.title, entity_id, err)
 
-    def _repair(self, stale: bool) -> None:
-        entry = self.config_entry
-        meter = str(self.options[CONF_GRID_SENSOR])
-        set_issue(
-            self.hass, "stale_meter", entry.entry_id, stale, {"name": entry.title, "meter": meter}
-        )
-
     # -- what entities and services change --------------------------------------------------
 
     async def async_set_enabled(self, enabled: bool) -> None:
         self.enabled = enabled
-        await self._async_run()
+        await self.async_run()
 
     async def async_set_tunable(self, key: str, value: float) -> None:
         self.tunables[key] = value
-        await self._async_run()
+        await self.async_run()
 
     async def async_pause(self, duration: timedelta) -> None:
         self.paused_until = dt_util.utcnow().timestamp() + duration.total_seconds()
-        await self._async_run()
+        await self.async_run()
 
     async def async_resume(self) -> None:
         self.paused_until = None
-        await self._async_run()
+        await self.async_run()
 
     async def async_set_target(self, watts: float, duration: timedelta) -> None:
         self.override = (watts, dt_util.utcnow().timestamp() + duration.total_seconds())
-        await self._async_run()
-
-    # -- DeviceCoordinator ----------------------------------------------------------------
-
-    def device_info(self, unit: int | None = None) -> DeviceInfo:
-        return DeviceInfo(
-            identifiers={(DOMAIN, self.device_key)},
-            manufacturer="DIY Solar",
-            model="Zero export controller",
-            name=self.config_entry.title,
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        await self.async_run()
 
     def diagnostics(self) -> dict[str, Any]:
-        return {"stored": self._stored(), "settings": asdict(self.settings)}
-
-
-def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.zero_export.{entry_id}")
-
-
-async def async_remove_policy_state(hass: HomeAssistant, entry_id: str) -> None:
-    await _store(hass, entry_id).async_remove()
-    set_issue(hass, "stale_meter", entry_id, False, {})
+        return {**super().diagnostics(), "settings": asdict(self.settings)}
 
 
 def runner_of(entry: DiySolarConfigEntry) -> ZeroExportRunner:
