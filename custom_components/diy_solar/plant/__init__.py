@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -20,7 +21,7 @@ from ..const import DOMAIN
 from ..coordinator import DeviceCoordinator
 from ..emulators.plant import LivePlant, shared_plant
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensor, measurement
+from ..values import ValueSensor, ValueSensorDescription, measurement
 
 # A meter that reports every second, as a fast smart-meter reader does.
 METER_INTERVAL = timedelta(seconds=1)
@@ -68,7 +69,7 @@ class PlantCoordinator(DeviceCoordinator[PlantData]):
         return {"soc": self.plant.soc, "flows": sorted(self.plant.flows)}
 
 
-def _power(key: str, fn: Any) -> Any:
+def _power(key: str, fn: Callable[[PlantData], float]) -> ValueSensorDescription:
     return measurement(key, SensorDeviceClass.POWER, UnitOfPower.WATT, fn)
 
 
