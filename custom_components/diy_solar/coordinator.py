@@ -6,21 +6,22 @@ from abc import abstractmethod
 from datetime import timedelta
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
-from .runtime import DiySolarConfigEntry
 
 
 class DeviceCoordinator[DataT](DataUpdateCoordinator[DataT]):
     """Polls one device entry at the interval its options set."""
 
-    config_entry: DiySolarConfigEntry
+    # Any entry: runtime.py, which types entries with their runtime data, builds on this.
+    config_entry: ConfigEntry[Any]
 
-    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         super().__init__(
             hass,
             LOGGER,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-if TYPE_CHECKING:
-    from .coordinator import DeviceCoordinator
+from .coordinator import DeviceCoordinator
 
 type PlatformSetup = Callable[
     [HomeAssistant, "DiySolarConfigEntry", AddEntitiesCallback], Awaitable[None]

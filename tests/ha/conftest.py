@@ -91,5 +91,5 @@ def board() -> RelayBoardEmulator:
 def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
     """hidapi answering for the emulated board: the one boundary faked."""
     fake = FakeHidapi(board)
-    with patch("custom_components.diy_solar.relay.backend", return_value=fake):
+    with patch("custom_components.diy_solar.relay.connection.backend", return_value=fake):
         yield fake

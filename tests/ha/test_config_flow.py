@@ -68,7 +68,7 @@ async def test_serial_flow_recovers_from_errors(
         result["flow_id"], {CONF_DEVICE: pty_server.path}
     )
     assert result["errors"] == {"base": "wrong_protocol"}
-    with patch("custom_components.diy_solar.config_flow._async_identify", side_effect=RuntimeError):
+    with patch("custom_components.diy_solar.axpert.flow.async_identify", side_effect=RuntimeError):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_DEVICE: pty_server.path}
         )
@@ -168,7 +168,7 @@ async def test_usb_discovery(hass: HomeAssistant, emulator: Pi30Emulator, tmp_pa
     with (
         patch.object(pi30_transport, "SYSFS_HIDRAW", tmp_path),
         patch(
-            "custom_components.diy_solar.config_flow.list_hidraw",
+            "custom_components.diy_solar.axpert.flow.list_hidraw",
             lambda: [pi30_transport.HidDevice(server.path, 0x0665, 0x5161)],
         ),
     ):
@@ -191,7 +191,7 @@ async def test_usb_discovery_without_hidraw(hass: HomeAssistant) -> None:
         manufacturer=None,
         description=None,
     )
-    with patch("custom_components.diy_solar.config_flow.list_hidraw", list):
+    with patch("custom_components.diy_solar.axpert.flow.list_hidraw", list):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USB}, data=info
         )

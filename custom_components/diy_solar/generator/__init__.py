@@ -7,15 +7,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-import voluptuous as vol
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import STATE_ON, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from ..forms import box, option
+from ..forms import option
 from ..policies.generator import (
     Reading,
     Settings,
@@ -29,7 +27,7 @@ from ..policies.generator import (
 )
 from ..policies.schedule import Window
 from ..policy_runner import sensor_value
-from ..relay_policy import CONF_RELAY, RelayPolicyRunner
+from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..values import ValueSensor, ValueSensorDescription
 
@@ -77,56 +75,6 @@ def settings_from(options: dict[str, Any]) -> Settings:
         exercise_s=opt("exercise_duration", d.exercise_s / MINUTES, MINUTES),
         stale_after_s=opt("stale_after", d.stale_after_s / MINUTES, MINUTES),
     )
-
-
-def options_schema() -> vol.Schema:
-    sensor = selector.EntitySelector(selector.EntitySelectorConfig(domain="sensor"))
-    minutes = box(1, 24 * 60, 1, "min")
-    d = Settings()
-    return vol.Schema(
-        {
-            vol.Required(CONF_RELAY): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain="switch")
-            ),
-            vol.Required(CONF_SOC_SENSORS): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain="sensor", multiple=True)
-            ),
-            vol.Optional(CONF_VOLTAGE): sensor,
-            vol.Optional(CONF_RUNNING): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain=["binary_sensor", "sensor"])
-            ),
-            vol.Required(CONF_RUNNING_VOLTAGE, default=100): box(0, 300, 1, "V"),
-            vol.Required("start_soc", default=d.start_soc): box(0, 100, 1, "%"),
-            vol.Required("stop_soc", default=d.stop_soc): box(0, 100, 1, "%"),
-            vol.Optional("quiet_from"): selector.TimeSelector(),
-            vol.Optional("quiet_to"): selector.TimeSelector(),
-            vol.Required("quiet_start_soc", default=d.quiet_start_soc): box(0, 100, 1, "%"),
-            vol.Required("quiet_stop_soc", default=d.quiet_stop_soc): box(0, 100, 1, "%"),
-            vol.Optional("start_voltage"): box(0, 100, 0.1, "V"),
-            vol.Required("start_voltage_time", default=5): minutes,
-            vol.Optional("stop_voltage"): box(0, 100, 0.1, "V"),
-            vol.Required("min_run", default=d.min_run_s / MINUTES): minutes,
-            vol.Required("max_run", default=d.max_run_s / MINUTES): minutes,
-            vol.Required("cooldown", default=d.cooldown_s / MINUTES): minutes,
-            vol.Required("max_starts", default=d.max_starts_per_day): box(1, 50, 1, ""),
-            vol.Required("start_timeout", default=d.start_timeout_s): box(10, 1800, 1, "s"),
-            vol.Required("retries", default=d.retries): box(0, 10, 1, ""),
-            vol.Required("exercise_days", default=0): box(0, 90, 1, "d"),
-            vol.Optional("exercise_time", default="10:00:00"): selector.TimeSelector(),
-            vol.Required("exercise_duration", default=d.exercise_s / MINUTES): minutes,
-            vol.Required("stale_after", default=d.stale_after_s / MINUTES): minutes,
-        }
-    )
-
-
-def validate(options: dict[str, Any]) -> dict[str, str]:
-    if float(options["start_soc"]) >= float(options["stop_soc"]):
-        return {"stop_soc": "soc_order"}
-    if float(options["quiet_start_soc"]) >= float(options["quiet_stop_soc"]):
-        return {"quiet_stop_soc": "soc_order"}
-    if float(options["min_run"]) > float(options["max_run"]):
-        return {"max_run": "run_order"}
-    return {}
 
 
 @dataclass(frozen=True)

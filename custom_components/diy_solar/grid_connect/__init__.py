@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
-import voluptuous as vol
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from ..forms import box, option
+from ..forms import option
 from ..policies.grid_connect import Reading, Reason, Settings, State, step
 from ..policy_runner import sensor_value
-from ..relay_policy import CONF_RELAY, RelayPolicyRunner
+from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..values import ValueSensor, ValueSensorDescription
 
@@ -43,44 +41,6 @@ def settings_from(options: dict[str, Any]) -> Settings:
         stale_after_s=opt("stale_after", d.stale_after_s / 60, 60),
         connect_when_stale=bool(options.get("connect_when_stale", False)),
     )
-
-
-def options_schema() -> vol.Schema:
-    d = Settings()
-
-    def sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
-        return selector.EntitySelector(
-            selector.EntitySelectorConfig(domain="sensor", device_class=device_class)
-        )
-
-    return vol.Schema(
-        {
-            vol.Required(CONF_RELAY): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain="switch")
-            ),
-            vol.Required(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
-            vol.Required(CONF_GRID_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
-            vol.Required(CONF_GRID_FREQUENCY): sensor(SensorDeviceClass.FREQUENCY),
-            vol.Required("connect_below", default=d.connect_below_v): box(0, 100, 0.1, "V"),
-            vol.Required("connect_after", default=d.connect_after_s / 60): box(0, 120, 0.5, "min"),
-            vol.Required("disconnect_above", default=d.disconnect_above_v): box(0, 100, 0.1, "V"),
-            vol.Required("disconnect_after", default=d.disconnect_after_s / 60): box(
-                0, 240, 0.5, "min"
-            ),
-            vol.Required("grid_v_min", default=d.grid_voltage[0]): box(0, 300, 1, "V"),
-            vol.Required("grid_v_max", default=d.grid_voltage[1]): box(0, 300, 1, "V"),
-            vol.Required("grid_hz_min", default=d.grid_frequency[0]): box(40, 70, 0.1, "Hz"),
-            vol.Required("grid_hz_max", default=d.grid_frequency[1]): box(40, 70, 0.1, "Hz"),
-            vol.Required("stale_after", default=d.stale_after_s / 60): box(1, 120, 1, "min"),
-            vol.Required("connect_when_stale", default=False): selector.BooleanSelector(),
-        }
-    )
-
-
-def validate(options: dict[str, Any]) -> dict[str, str]:
-    if float(options["connect_below"]) >= float(options["disconnect_above"]):
-        return {"disconnect_above": "voltage_order"}
-    return {}
 
 
 @dataclass(frozen=True)

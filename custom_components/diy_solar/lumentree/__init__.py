@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from homeassistant.const import CONF_DEVICE, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-from ..const import CONF_MAX_POWER, CONF_SLAVES
-from ..drivers.lumentree import LumentreeClient
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from . import number, sensor
+from .connection import build_client
 from .coordinator import LumentreeCoordinator
-
-
-def build_client(data: Mapping[str, Any]) -> LumentreeClient:
-    return LumentreeClient(
-        data[CONF_DEVICE],
-        [int(slave) for slave in data[CONF_SLAVES]],
-        max_power=int(data[CONF_MAX_POWER]),
-    )
-
-
-async def async_probe(data: Mapping[str, Any]) -> None:
-    """Open the port, send every unit 0 W and read it once (for the config flow)."""
-    client = build_client(data)
-    try:
-        await client.connect()
-        for slave in client.slaves:
-            await client.read(slave)
-    finally:
-        await client.close()
 
 
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:

@@ -17,26 +17,10 @@ from homeassistant.util.dt import utcnow
 
 from ..const import CONF_SERIAL, DOMAIN
 from ..coordinator import DeviceCoordinator, translated
-from ..drivers.usbrelay import (
-    BoardInfo,
-    BoardState,
-    HidBackend,
-    UsbRelayBoard,
-    UsbRelayError,
-    find_boards,
-    hidapi,
-)
+from ..drivers.usbrelay import BoardState, HidBackend, UsbRelayBoard, UsbRelayError
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-
-
-def backend() -> HidBackend:
-    """hidapi, the one boundary tests replace with emulated boards."""
-    return hidapi()
-
-
-async def async_find_boards(hass: HomeAssistant) -> list[BoardInfo]:
-    return await hass.async_add_executor_job(find_boards, backend())
+from . import connection
 
 
 @dataclass(frozen=True)
@@ -46,9 +30,9 @@ class RelayData:
 
 
 class RelayCoordinator(DeviceCoordinator[RelayData]):
-    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry, hid: HidBackend) -> None:
         super().__init__(hass, entry)
-        self.board = UsbRelayBoard(entry.data[CONF_SERIAL], backend())
+        self.board = UsbRelayBoard(entry.data[CONF_SERIAL], hid)
 
     async def _async_update_data(self) -> RelayData:
         try:
@@ -115,6 +99,7 @@ async def _async_setup_switches(
 
 
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    hid = await hass.async_add_executor_job(connection.backend)
     return await async_start(
-        RelayCoordinator(hass, entry), {Platform.SWITCH: _async_setup_switches}
+        RelayCoordinator(hass, entry, hid), {Platform.SWITCH: _async_setup_switches}
     )

@@ -1,4 +1,4 @@
-"""The forms of a zero-export policy entry: what it reads and writes, and its tuning."""
+"""Adding a zero-export policy, and its options: what it reads and writes, and its tuning."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME, UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
@@ -14,6 +15,7 @@ from homeassistant.helpers import selector
 from ..const import (
     CONF_CHARGE_PROFILE,
     CONF_CHARGERS,
+    CONF_DEVICE_TYPE,
     CONF_DISCHARGE_BLOCKS,
     CONF_DISCHARGE_PROFILE,
     CONF_DISCHARGERS,
@@ -34,7 +36,9 @@ from ..const import (
     CONF_STALE_AFTER,
     CONF_SWITCH_POWER,
     CONF_VOLTAGE_SENSOR,
+    DeviceType,
 )
+from ..flow import DiySolarFlow
 from ..forms import box
 from ..policies.zero_export import Settings
 from .settings import parse_profile, parse_windows
@@ -128,3 +132,66 @@ def validate_tuning(user_input: Mapping[str, Any]) -> dict[str, str]:
     if low is not None and high is not None and low >= high:
         errors[CONF_SOC_MAX] = "soc_order"
     return errors
+
+
+# Optional fields left empty must clear what was stored, so each form replaces its keys.
+ENTITY_KEYS = {str(k) for k in entities_schema(False).schema}
+TUNING_KEYS = {str(k) for k in tuning_schema().schema}
+
+
+class ZeroExportFlow(DiySolarFlow):
+    async def async_step_zero_export(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The meter it reads and the chargers and dischargers it drives."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_entities(self.hass, user_input)
+            if not errors:
+                options = {k: v for k, v in user_input.items() if k != CONF_NAME}
+                return self.async_create_entry(
+                    title=user_input[CONF_NAME],
+                    data={CONF_DEVICE_TYPE: DeviceType.ZERO_EXPORT},
+                    options=options,
+                )
+        schema = self.add_suggested_values_to_schema(entities_schema(True), user_input or {})
+        return self.async_show_form(step_id="zero_export", data_schema=schema, errors=errors)
+
+
+class ZeroExportOptions(OptionsFlow):
+    async def _async_zero_export_menu(self) -> ConfigFlowResult:
+        return self.async_show_menu(step_id="init", menu_options=["entities", "tuning"])
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """What the policy reads and writes."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_entities(self.hass, user_input)
+            if not errors:
+                kept = {k: v for k, v in self.config_entry.options.items() if k not in ENTITY_KEYS}
+                return self.async_create_entry(data={**kept, **user_input})
+        return self.async_show_form(
+            step_id="entities",
+            data_schema=self.add_suggested_values_to_schema(
+                entities_schema(False), user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )
+
+    async def async_step_tuning(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How the policy regulates: timing, limits, schedules, gains."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_tuning(user_input)
+            if not errors:
+                kept = {k: v for k, v in self.config_entry.options.items() if k not in TUNING_KEYS}
+                return self.async_create_entry(data={**kept, **user_input})
+        return self.async_show_form(
+            step_id="tuning",
+            data_schema=self.add_suggested_values_to_schema(
+                tuning_schema(), user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )
