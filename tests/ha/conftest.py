@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from unittest.mock import PropertyMock, patch
 
 import pytest
+from homeassistant import block_async_io
 from homeassistant.const import CONF_DEVICE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
+from homeassistant.util import loop as loop_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
@@ -68,17 +72,48 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
+# What Home Assistant says when code breaks its rules: blocking I/O in the event loop, and
+# deprecation reports that turn into errors in a later release.
+RULE_BREAKS = (
+    "detected blocking call",
+    "caught blocking call",
+    "detected that custom integration",
+    "detected code that",
+    "will stop working in",
+    "report_usage",
+)
+
+
 @pytest.fixture(autouse=True)
-def no_usage_reports(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Fail on HA's report_usage notices about us: they become errors in later releases."""
-    yield
+def no_rule_breaks(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test during which HA's blocking-call detector or a deprecation report fired.
+
+    The test harness leaves most of the detector off (file and import checks are skipped in
+    tests); here it is on as in a running Home Assistant, plus os.open, which is as blocking
+    as open() on a serial or hidraw node.
+    """
+    with (
+        patch.object(block_async_io, "_IN_TESTS", False),
+        patch.object(loop_util, "_PREVIOUSLY_REPORTED", set()),
+    ):
+        block_async_io.enable()
+        os_open = os.open
+        os.open = loop_util.protect_loop(  # type: ignore[assignment]
+            os_open, threading.get_ident(), strict=False, strict_core=False
+        )
+        try:
+            yield
+        finally:
+            os.open = os_open
+            for call in block_async_io._BLOCKED_CALLS.calls:
+                setattr(call.object, call.function, call.original_func)
+            block_async_io._BLOCKED_CALLS.calls.clear()
     reports = [
         r.getMessage()
         for r in caplog.records
-        if "Detected that custom integration 'diy_solar'" in r.getMessage()
-        or ("diy_solar" in r.getMessage() and "deprecated" in r.getMessage().lower())
+        if any(words in r.getMessage().lower() for words in RULE_BREAKS)
     ]
-    assert not reports, reports
+    assert not reports, "\n\n".join(reports)
 
 
 @pytest.fixture

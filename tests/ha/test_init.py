@@ -6,16 +6,21 @@ from datetime import timedelta
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import CONF_DEVICE, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar.const import (
+    CONF_DEVICE_TYPE,
     CONF_EEPROM_BUDGET,
     CONF_SCAN_INTERVAL,
+    CONF_TRANSPORT,
     DEFAULT_EEPROM_BUDGET,
+    DOMAIN,
+    DeviceType,
+    TransportKind,
 )
-from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
+from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
 from tests.ha.common import PREFIX, poll
 
 SOC = f"sensor.{PREFIX}_battery_capacity"
@@ -74,3 +79,24 @@ async def test_poll_interval_option_reloads(
     }
     coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval == timedelta(seconds=30)
+
+
+async def test_axpert_on_its_usb_hid_port_opens_the_node_off_the_event_loop(
+    hass: HomeAssistant, pty_server: PtyServer, emulator: Pi30Emulator
+) -> None:
+    """The pty stands in for /dev/hidraw*; no_rule_breaks fails the test if the node is
+    looked up or opened in the event loop."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Axpert {emulator.serial_number}",
+        unique_id=emulator.serial_number,
+        data={
+            CONF_DEVICE_TYPE: DeviceType.AXPERT,
+            CONF_TRANSPORT: TransportKind.HID,
+            CONF_DEVICE: pty_server.path,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(SOC).state == "62"

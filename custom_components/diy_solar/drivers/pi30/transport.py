@@ -138,17 +138,22 @@ class HidTransport:
             return self._path
         return matching[0]
 
-    def _open(self) -> int:
+    def _open_node(self) -> tuple[str, int]:
+        """Find and open the node (blocking: sysfs reads and open(), so run off the loop)."""
+        path = self._resolve()
+        try:
+            return path, os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as err:
+            raise Pi30ConnectionError(f"cannot open {path}: {err}") from err
+
+    async def _open(self) -> int:
         if self._fd is None:
-            self._path = self._resolve()
-            try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY)
-            except OSError as err:
-                raise Pi30ConnectionError(f"cannot open {self._path}: {err}") from err
+            loop = asyncio.get_running_loop()
+            self._path, self._fd = await loop.run_in_executor(None, self._open_node)
         return self._fd
 
     async def exchange(self, request: bytes) -> bytes:
-        fd = self._open()
+        fd = await self._open()
         try:
             for start in range(0, len(request), HID_REPORT_SIZE):
                 report = request[start : start + HID_REPORT_SIZE]
