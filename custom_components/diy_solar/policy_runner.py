@@ -9,13 +9,15 @@ from abc import abstractmethod
 from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .coordinator import DeviceCoordinator
 from .repairs import set_issue
 from .runtime import DiySolarConfigEntry
@@ -53,6 +55,9 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
         self.unsubscribe: list[CALLBACK_TYPE] = []
         # The tick and other triggers (a meter, an action) all start runs; one at a time.
         self._lock = asyncio.Lock()
+        # Entities whose last write failed, with the error: logged once per outage.
+        self.failing: dict[str, str] = {}
+        self._failed_this_run: list[str] = []
 
     @abstractmethod
     def restore(self, stored: dict[str, Any]) -> None:
@@ -70,9 +75,13 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
     async def async_act(self, now: float) -> None:
         """Move the policy to now and do what it decides."""
 
-    async def async_run(self) -> None:
+    async def async_run(self, *, action: bool = False) -> None:
+        """One run of the policy; for an action (a service, an entity the user set), a
+        write the run could not make is the action's error."""
         async with self._lock:
+            self._failed_this_run = []
             await self.async_act(dt_util.utcnow().timestamp())
+            failed = self._failed_this_run
         # Written only when it changed: a policy that idles does not wear the disk.
         stored = self.stored()
         if stored != self._saved:
@@ -81,6 +90,36 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
         snapshot = self.snapshot()
         if snapshot != self.data:
             self.async_set_updated_data(snapshot)
+        if action and failed:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="policy_write_failed",
+                translation_placeholders={
+                    "name": self.config_entry.title,
+                    "entity": failed[0],
+                    "error": self.failing[failed[0]],
+                },
+            )
+
+    async def async_write(self, domain: str, service: str, data: dict[str, Any]) -> bool:
+        """Call an entity's service for the policy; False if it failed.
+
+        A failure is logged when an entity starts failing and when it works again, not
+        on every run in between.
+        """
+        entity_id = str(data[ATTR_ENTITY_ID])
+        title = self.config_entry.title
+        try:
+            await self.hass.services.async_call(domain, service, data, blocking=True)
+        except HomeAssistantError as err:
+            if entity_id not in self.failing:
+                LOGGER.warning("%s: %s.%s on %s failed: %s", title, domain, service, entity_id, err)
+            self.failing[entity_id] = str(err) or type(err).__name__
+            self._failed_this_run.append(entity_id)
+            return False
+        if self.failing.pop(entity_id, None) is not None:
+            LOGGER.info("%s: %s takes writes again", title, entity_id)
+        return True
 
     async def _async_setup(self) -> None:
         self._saved = await self._store.async_load()

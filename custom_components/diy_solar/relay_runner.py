@@ -12,9 +12,7 @@ from abc import abstractmethod
 
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 
-from .const import LOGGER
 from .policy_runner import PolicyRunner
 from .runtime import DiySolarConfigEntry
 
@@ -58,12 +56,6 @@ class RelayPolicyRunner[DataT](PolicyRunner[DataT]):
         return self._last_wanted is not None and wanted != self._last_wanted
 
     async def _async_switch(self, on: bool) -> None:
-        try:
-            await self.hass.services.async_call(
-                "switch",
-                "turn_on" if on else "turn_off",
-                {ATTR_ENTITY_ID: self.relay},
-                blocking=True,
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning("%s: switching %s failed: %s", self.config_entry.title, self.relay, err)
+        await self.async_write(
+            "switch", "turn_on" if on else "turn_off", {ATTR_ENTITY_ID: self.relay}
+        )

@@ -11,7 +11,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID, CONF_NAME
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -329,3 +329,54 @@ async def test_a_board_that_comes_back_gets_the_state_the_policy_wants(
     await minutes(hass, freezer, 2, charge_controller_soc=10)
     assert board.states[0] is True
     assert generator_status(hass) == "running"
+
+
+async def test_a_relay_that_refuses_fails_the_action_and_is_logged_once_per_outage(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another integration's switch whose service raises while its state stays off."""
+    flaky, broken, tries = "switch.other_relay", [True], []
+
+    async def switch(call: ServiceCall) -> None:
+        tries.append(call.service)
+        if broken[0]:
+            raise HomeAssistantError("relay board offline")
+        hass.states.async_set(flaky, "on" if call.service == "turn_on" else "off")
+
+    hass.states.async_set(flaky, "off")
+    freezer.move_to("2026-11-25 12:00:00")
+    entry_id = await _generator(hass, relay=flaky)
+    # After the set-up, which loads HA's switch component and its services.
+    hass.services.async_register("switch", "turn_on", switch)
+    hass.services.async_register("switch", "turn_off", switch)
+
+    await minutes(hass, freezer, 10, charge_controller_soc=15)
+    assert generator_status(hass) == "running"
+    assert hass.states.get(flaky).state == "off"
+    assert len(tries) >= 5  # said again every half minute or so...
+    assert caplog.text.count("relay board offline") == 1  # ...and logged once
+
+    # Stopping asks nothing of a relay that is already open.
+    await hass.services.async_call(
+        DOMAIN, "stop_generator", {"config_entry_id": entry_id}, blocking=True
+    )
+    with pytest.raises(HomeAssistantError) as failed:
+        await hass.services.async_call(
+            DOMAIN,
+            "start_generator",
+            {"config_entry_id": entry_id, "duration": {"hours": 1}},
+            blocking=True,
+        )
+    assert failed.value.translation_key == "policy_write_failed"
+    assert failed.value.translation_placeholders == {
+        "name": "Generator",
+        "entity": flaky,
+        "error": "relay board offline",
+    }
+
+    broken[0] = False
+    await minutes(hass, freezer, 1, charge_controller_soc=15)
+    assert hass.states.get(flaky).state == "on"
+    assert caplog.text.count("takes writes again") == 1
+    await minutes(hass, freezer, 3, charge_controller_soc=15)
+    assert caplog.text.count("relay board offline") == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import can
 import pytest
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -314,3 +314,67 @@ async def test_simulator_and_diagnostics(hass: HomeAssistant) -> None:
     diagnostics = entry.runtime_data.coordinator.diagnostics()
     assert diagnostics["device"]["identity"]["model"] == "BIC-2200-48"
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_bus_that_does_not_open_is_retried(hass: HomeAssistant) -> None:
+    """A CAN interface that does not exist (yet): set-up is retried, not failed for good."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**_data("diy_solar_no_such_can"), CONF_INTERFACE: "socketcan"},
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert "The device did not answer properly" in (entry.reason or "")
+
+
+async def test_options_of_a_charger_that_failed_to_load(hass: HomeAssistant, channel: str) -> None:
+    """No charger answers: the user can still change the settings that are stored, up to the
+    family's widest limits; what must be written to the device is not offered."""
+    entry = _entry(channel)
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "settings"
+    schema = result["data_schema"].schema
+    limits = {str(k): v.config["max"] for k, v in schema.items() if str(k).startswith("max_")}
+    assert limits == {"max_charge_current": 180.0, "max_discharge_current": 150.0}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"scan_interval": 20, CONF_EEPROM_BUDGET: 5000, CONF_MAX_CHARGE_CURRENT: 30},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_MAX_CHARGE_CURRENT] == 30
+
+
+async def test_options_that_write_to_the_charger_once_it_is_gone(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    """The menu was shown while loaded; the entry unloads before the choice is made."""
+    await _setup(hass, entry)
+    for step in ("eeprom", "battery_mode"):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": step}
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "not_loaded"
+        await _setup(hass, entry)
+
+
+async def test_options_settings_of_a_loaded_bic_use_its_model_limits(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    schema = result["data_schema"].schema
+    limits = {str(k): v.config["max"] for k, v in schema.items() if str(k).startswith("max_")}
+    assert limits == {"max_charge_current": 45.0, "max_discharge_current": 37.5}

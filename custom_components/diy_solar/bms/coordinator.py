@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util.dt import utcnow
@@ -59,7 +59,9 @@ class BmsCoordinator(DeviceCoordinator[BmsData]):
         """Switch a Daly MOSFET; the switch then shows what the BMS reads back."""
         client = self.connection.client
         if not isinstance(client, DalyBmsClient):
-            raise HomeAssistantError("only a Daly BMS switches its MOSFETs from here")
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="mosfets_not_switchable"
+            )
         try:
             await client.set_mosfet(charge=charge, on=on)
         except BmsRejectedError as err:

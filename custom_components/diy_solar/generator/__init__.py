@@ -155,12 +155,12 @@ class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
         now = dt_util.utcnow().timestamp()
         reading = self._reading(now)
         self.state = start_manual(self.settings, self.state, reading, duration.total_seconds())
-        await self.async_run()
+        await self.async_run(action=True)
 
     async def async_stop_manual(self) -> None:
         now = dt_util.utcnow().timestamp()
         self.state = stop_manual(self.state, self._reading(now))
-        await self.async_run()
+        await self.async_run(action=True)
 
 
 SENSORS = (

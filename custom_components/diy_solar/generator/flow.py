@@ -67,7 +67,6 @@ def validate(options: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-
 FORM = PolicyForm(DeviceType.GENERATOR, "Generator", options_schema, validate)
 
 

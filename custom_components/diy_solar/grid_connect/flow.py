@@ -56,7 +56,6 @@ def validate(options: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-
 FORM = PolicyForm(DeviceType.GRID_CONNECT, "Grid connect", options_schema, validate)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 
 from ..const import CONF_MAX_CHARGE_CURRENT, CONF_MAX_DISCHARGE_CURRENT
-from ..drivers.meanwell import Range, Setting
+from ..coordinator import translated
+from ..drivers.meanwell import MeanWellConnectionError, Range, Setting
 from ..emulators.plant import shared_plant
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
 from ..wear import async_load_ledger
@@ -30,11 +32,15 @@ async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> Runtim
         for setting in settings
     }
     plant = shared_plant(hass.config.config_dir)
-    connection = await hass.async_add_executor_job(
-        lambda: connect(
-            entry.data, user_limits=user_limits, on_eeprom_write=ledger.add, plant=plant
+    try:
+        connection = await hass.async_add_executor_job(
+            lambda: connect(
+                entry.data, user_limits=user_limits, on_eeprom_write=ledger.add, plant=plant
+            )
         )
-    )
+    except MeanWellConnectionError as err:
+        # An adapter not plugged in yet, or a CAN interface not up yet: try again later.
+        raise translated(ConfigEntryNotReady, "communication_error", err) from err
     coordinator = MeanWellCoordinator(hass, entry, connection, ledger)
     return await async_start(
         coordinator,

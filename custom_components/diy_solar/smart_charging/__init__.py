@@ -16,11 +16,9 @@ from typing import Any, cast
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from ..const import LOGGER
 from ..forms import option
 from ..policies.charging import (
     BULK_VOLTAGE,
@@ -138,25 +136,18 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         self.issue("charging_stale", self.state.reason is Reason.STALE)
         for key, value in decision.writes.items():
             entity_id = self.options[NUMBERS_OUT[key]]
-            try:
-                await self.hass.services.async_call(
-                    "number",
-                    "set_value",
-                    {ATTR_ENTITY_ID: entity_id, "value": value},
-                    blocking=True,
-                )
-            except HomeAssistantError as err:
+            data = {ATTR_ENTITY_ID: entity_id, "value": value}
+            if not await self.async_write("number", "set_value", data):
                 # Not written: forget it, so the next tick tries again.
                 self.state.written.pop(key, None)
-                LOGGER.warning("%s: writing %s failed: %s", self.config_entry.title, key, err)
 
     async def async_start_absorption(self) -> None:
         self.state = start_absorption(self.state, dt_util.utcnow().timestamp())
-        await self.async_run()
+        await self.async_run(action=True)
 
     async def async_stop_absorption(self) -> None:
         self.state = stop_absorption(self.state, dt_util.utcnow().timestamp())
-        await self.async_run()
+        await self.async_run(action=True)
 
 
 SENSORS = (

@@ -70,7 +70,6 @@ def validate(options: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-
 FORM = PolicyForm(DeviceType.SMART_CHARGING, "Smart charging", options_schema, validate)
 
 

@@ -21,7 +21,6 @@ from homeassistant.const import (
     UnitOfPower,
 )
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import (
     async_track_state_change_event,
 )
@@ -35,7 +34,6 @@ from ..const import (
     CONF_SOC_SENSOR,
     CONF_SWITCH_POWER,
     CONF_VOLTAGE_SENSOR,
-    LOGGER,
 )
 from ..policies.zero_export import (
     Actuator,
@@ -209,52 +207,46 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
             state = self.hass.states.get(entity_id)
             if state is None:
                 continue
-            try:
-                if entity_id.startswith("switch."):
-                    power = float(self.options.get(CONF_SWITCH_POWER, 0))
-                    service = "turn_on" if power and watts >= power / 2 else "turn_off"
-                    await self.hass.services.async_call(
-                        "switch", service, {ATTR_ENTITY_ID: entity_id}, blocking=True
-                    )
-                    continue
-                value = watts
-                unit = state.attributes.get("unit_of_measurement")
-                if unit == UnitOfElectricCurrent.AMPERE:
-                    value = round(watts / volts, 2) if volts else 0.0
-                elif unit == UnitOfPower.KILO_WATT:
-                    value = watts / 1000
-                low = float(state.attributes.get("min", 0))
-                high = float(state.attributes.get("max", value))
-                await self.hass.services.async_call(
-                    "number",
-                    "set_value",
-                    {ATTR_ENTITY_ID: entity_id, "value": min(high, max(low, value))},
-                    blocking=True,
-                )
-            except HomeAssistantError as err:
-                LOGGER.warning("%s: writing %s failed: %s", self.config_entry.title, entity_id, err)
+            if entity_id.startswith("switch."):
+                power = float(self.options.get(CONF_SWITCH_POWER, 0))
+                service = "turn_on" if power and watts >= power / 2 else "turn_off"
+                await self.async_write("switch", service, {ATTR_ENTITY_ID: entity_id})
+                continue
+            value = watts
+            unit = state.attributes.get("unit_of_measurement")
+            if unit == UnitOfElectricCurrent.AMPERE:
+                value = round(watts / volts, 2) if volts else 0.0
+            elif unit == UnitOfPower.KILO_WATT:
+                value = watts / 1000
+            low = float(state.attributes.get("min", 0))
+            high = float(state.attributes.get("max", value))
+            await self.async_write(
+                "number",
+                "set_value",
+                {ATTR_ENTITY_ID: entity_id, "value": min(high, max(low, value))},
+            )
 
     # -- what entities and services change --------------------------------------------------
 
     async def async_set_enabled(self, enabled: bool) -> None:
         self.enabled = enabled
-        await self.async_run()
+        await self.async_run(action=True)
 
     async def async_set_tunable(self, key: str, value: float) -> None:
         self.tunables[key] = value
-        await self.async_run()
+        await self.async_run(action=True)
 
     async def async_pause(self, duration: timedelta) -> None:
         self.paused_until = dt_util.utcnow().timestamp() + duration.total_seconds()
-        await self.async_run()
+        await self.async_run(action=True)
 
     async def async_resume(self) -> None:
         self.paused_until = None
-        await self.async_run()
+        await self.async_run(action=True)
 
     async def async_set_target(self, watts: float, duration: timedelta) -> None:
         self.override = (watts, dt_util.utcnow().timestamp() + duration.total_seconds())
-        await self.async_run()
+        await self.async_run(action=True)
 
     def diagnostics(self) -> dict[str, Any]:
         return {**super().diagnostics(), "settings": asdict(self.settings)}
