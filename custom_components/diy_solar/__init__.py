@@ -7,6 +7,7 @@ from importlib.util import find_spec
 if find_spec("homeassistant") is not None:
     from .integration import (
         CONFIG_SCHEMA,
+        async_remove_config_entry_device,
         async_remove_entry,
         async_setup,
         async_setup_entry,
@@ -15,6 +16,7 @@ if find_spec("homeassistant") is not None:
 
     __all__ = [
         "CONFIG_SCHEMA",
+        "async_remove_config_entry_device",
         "async_remove_entry",
         "async_setup",
         "async_setup_entry",

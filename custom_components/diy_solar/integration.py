@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from . import (
@@ -23,7 +24,8 @@ from . import (
     zero_export,
 )
 from .blueprints import async_install_blueprints
-from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
+from .const import CONF_DEVICE_TYPE, CONF_SLAVES, DOMAIN, DeviceType
+from .lumentree.coordinator import unit_identifier
 from .policy_runner import policy_store
 from .repairs import clear_issues
 from .runtime import DiySolarConfigEntry, RuntimeData
@@ -65,6 +67,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: DiySolarConfigEntry) -> bool:
     entry.runtime_data = await SETUP[DeviceType(entry.data[CONF_DEVICE_TYPE])](hass, entry)
+    remove_stale_devices(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -81,6 +84,31 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     await async_remove_ledger(hass, entry.entry_id)
     clear_issues(hass, entry.entry_id)
     await policy_store(hass, entry.entry_id).async_remove()
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: ConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """A device the entry no longer has may be deleted from the UI; a current one may not."""
+    return not device.identifiers & entry_devices(entry)
+
+
+def entry_devices(entry: ConfigEntry) -> set[tuple[str, str]]:
+    """The device-registry identifiers an entry has now, from its data alone (so also while
+    it is not loaded): one device, or one per Lumentree unit on the bus."""
+    key = entry.unique_id or entry.entry_id
+    if entry.data[CONF_DEVICE_TYPE] == DeviceType.LUMENTREE:
+        return {unit_identifier(key, int(unit)) for unit in entry.data[CONF_SLAVES]}
+    return {(DOMAIN, key)}
+
+
+def remove_stale_devices(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Detach the devices the entry no longer has (units a reconfigure dropped)."""
+    registry = dr.async_get(hass)
+    current = entry_devices(entry)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if not device.identifiers & current:
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
 
 async def _async_reload(hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:

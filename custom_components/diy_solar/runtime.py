@@ -49,3 +49,4 @@ async def async_start(
         await coordinator.async_close()
         raise
     return RuntimeData(coordinator, platforms)
+

@@ -10,8 +10,10 @@ from homeassistant.const import ATTR_ENTITY_ID, CONF_DEVICE, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.diy_solar import async_remove_config_entry_device
 from custom_components.diy_solar.const import CONF_MAX_POWER, CONF_SLAVES, DOMAIN
 from custom_components.diy_solar.emulators.lumentree import LumentreeEmulator, LumentreeUnit
 from tests.ha.common import poll
@@ -113,10 +115,20 @@ async def test_a_silent_unit_alone_goes_unavailable(
     assert hass.states.get("sensor.lumentree_unit_1_output_power").state == STATE_UNAVAILABLE
 
 
+def _units(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    registry = dr.async_get(hass)
+    return sorted(d.name for d in dr.async_entries_for_config_entry(registry, entry.entry_id))
+
+
 async def test_reconfigure_moves_the_units_to_another_port(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     other = LumentreeEmulator({1: LumentreeUnit(1000)})
+    registry = dr.async_get(hass)
+    unit_2 = registry.async_get_device({(DOMAIN, f"{entry.unique_id}-2")})
+    assert unit_2 is not None
+    assert not await async_remove_config_entry_device(hass, entry, unit_2)
+    assert _units(hass, entry) == [f"{entry.title} unit 1", f"{entry.title} unit 2"]
     try:
         result = await entry.start_reconfigure_flow(hass)
         assert result["step_id"] == "lumentree"
@@ -128,6 +140,12 @@ async def test_reconfigure_moves_the_units_to_another_port(
         assert entry.data[CONF_DEVICE] == other.path
         assert entry.data[CONF_SLAVES] == [1]
         await hass.async_block_till_done()
+        # The unit the reconfigure dropped is gone with the reload, not left behind.
+        assert _units(hass, entry) == [f"{entry.title} unit 1"]
+        assert await async_remove_config_entry_device(hass, entry, unit_2)
+        unit_1 = registry.async_get_device({(DOMAIN, f"{entry.unique_id}-1")})
+        assert unit_1 is not None
+        assert not await async_remove_config_entry_device(hass, entry, unit_1)
     finally:
         await hass.config_entries.async_unload(entry.entry_id)
         other.close()

@@ -24,6 +24,11 @@ from ..drivers.lumentree import (
 from ..runtime import DiySolarConfigEntry
 
 
+def unit_identifier(device_key: str, unit: int | None) -> tuple[str, str]:
+    """The device-registry identifier of one unit on the bus."""
+    return DOMAIN, f"{device_key}-{unit}"
+
+
 @dataclass(frozen=True)
 class LumentreeData:
     units: dict[int, Readings | None]  # None: that unit did not answer this poll
@@ -66,7 +71,7 @@ class LumentreeCoordinator(DeviceCoordinator[LumentreeData]):
 
     def device_info(self, unit: int | None = None) -> DeviceInfo:
         return DeviceInfo(
-            identifiers={(DOMAIN, f"{self.device_key}-{unit}")},
+            identifiers={unit_identifier(self.device_key, unit)},
             manufacturer="Lumentree",
             model=f"SUN-{self.client.max_power}",
             name=f"{self.config_entry.title} unit {unit}",
