@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.loader import async_get_loaded_integration
 
 from .const import CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN, LOGGER
 
@@ -35,6 +36,11 @@ class DeviceCoordinator[DataT](DataUpdateCoordinator[DataT]):
     @property
     def device_key(self) -> str:
         return self.config_entry.unique_id or self.config_entry.entry_id
+
+    @property
+    def software_version(self) -> str | None:
+        """This integration's version: the firmware of what runs inside Home Assistant."""
+        return str(async_get_loaded_integration(self.hass, DOMAIN).version or "") or None
 
     @abstractmethod
     def device_info(self, unit: int | None = None) -> DeviceInfo:

@@ -144,6 +144,7 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
             manufacturer="DIY Solar",
             model=self.model,
             name=self.config_entry.title,
+            sw_version=self.software_version,
             entry_type=DeviceEntryType.SERVICE,
         )
 

@@ -316,3 +316,21 @@ async def test_simulator_and_diagnostics(hass: HomeAssistant) -> None:
     )
     assert reconfigure["reason"] == "nothing_to_reconfigure"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_device_says_all_the_bms_told(hass: HomeAssistant) -> None:
+    emulator = JkBmsEmulator(_battery(), manufacturer_id="BT3162802802000230611007")
+    try:
+        result = await _flow(hass, "jk_bms", {CONF_DEVICE: emulator.path})
+        device = dr.async_get(hass).async_get_device({(DOMAIN, "BT3162802802000230611007")})
+        assert device is not None
+        assert (device.manufacturer, device.model) == ("JK", "8S BMS")
+        assert device.serial_number == "BT3162802802000230611007"
+        assert (
+            device.sw_version
+            == result["result"].runtime_data.coordinator.data.status.software_version
+        )
+        assert device.sw_version
+        await _unload_all(hass)
+    finally:
+        emulator.close()

@@ -52,6 +52,7 @@ class BmsCoordinator(DeviceCoordinator[BmsData]):
             manufacturer=MANUFACTURERS[self.device_type],
             model=f"{len(status.cell_voltages)}S BMS" if status else "BMS",
             sw_version=status.software_version if status else None,
+            serial_number=status.device_id if status else None,
             name=self.config_entry.title,
         )
 

@@ -60,6 +60,7 @@ class PlantCoordinator(DeviceCoordinator[PlantData]):
             manufacturer="DIY Solar",
             model="Simulated plant",
             name=self.config_entry.title,
+            sw_version=self.software_version,
         )
 
     async def async_close(self) -> None:
