@@ -52,7 +52,7 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
         if kind is DeviceType.ZERO_EXPORT:
             return await self._async_zero_export_menu()
         if kind in POLICY_FORMS:
-            return await self.async_step_policy(user_input)
+            return await self._async_policy_options(user_input)
         more = self._meanwell_menu() if kind in meanwell_options.FAMILIES else []
         if more:
             return self.async_show_menu(step_id="init", menu_options=["settings", *more])
@@ -81,5 +81,12 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
             ),
         )
 
-    async def async_step_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def _async_policy_options(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         return await self._async_policy_form_options(POLICY_FORMS[self._device_type], user_input)
+
+    # One step per policy, each with its own texts.
+    async_step_generator = _async_policy_options
+    async_step_grid_connect = _async_policy_options
+    async_step_smart_charging = _async_policy_options

@@ -57,7 +57,7 @@ class PolicyFormOptions(OptionsFlow):
             if not errors:
                 return self.async_create_entry(data=user_input)
         return self.async_show_form(
-            step_id="policy",
+            step_id=form.kind.value,
             data_schema=self.add_suggested_values_to_schema(
                 form.schema(), user_input or self.config_entry.options
             ),
