@@ -25,6 +25,7 @@ from .forms import box
 from .generator.flow import FORM as GENERATOR_FORM
 from .grid_connect.flow import FORM as GRID_CONNECT_FORM
 from .meanwell import options as meanwell_options
+from .meanwell.connection import FAMILIES
 from .meanwell.options import MeanWellOptions
 from .policy_form import PolicyFormOptions
 from .smart_charging.flow import FORM as SMART_CHARGING_FORM
@@ -53,7 +54,7 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
             return await self._async_zero_export_menu()
         if kind in POLICY_FORMS:
             return await self._async_policy_options(user_input)
-        more = self._meanwell_menu() if kind in meanwell_options.FAMILIES else []
+        more = self._meanwell_menu() if kind in FAMILIES else []
         if more:
             return self.async_show_menu(step_id="init", menu_options=["settings", *more])
         return await self.async_step_settings(user_input)

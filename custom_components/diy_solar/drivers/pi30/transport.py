@@ -149,7 +149,8 @@ class HidTransport:
     async def _open(self) -> int:
         if self._fd is None:
             loop = asyncio.get_running_loop()
-            self._path, self._fd = await loop.run_in_executor(None, self._open_node)
+            self._path, fd = await loop.run_in_executor(None, self._open_node)
+            self._fd = fd
         return self._fd
 
     async def exchange(self, request: bytes) -> bytes:
