@@ -378,3 +378,43 @@ async def test_options_settings_of_a_loaded_bic_use_its_model_limits(
     schema = result["data_schema"].schema
     limits = {str(k): v.config["max"] for k, v in schema.items() if str(k).startswith("max_")}
     assert limits == {"max_charge_current": 45.0, "max_discharge_current": 37.5}
+
+
+async def test_options_that_write_to_the_charger_say_when_it_does_not_answer(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    entry.runtime_data.coordinator.client.timeout = 0.05
+    for step, answer in (("eeprom", {"eep_off": True}), ("battery_mode", {"confirm": True})):
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": step}
+        )
+        bic.faults.no_reply = True
+        result = await hass.config_entries.options.async_configure(result["flow_id"], answer)
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"base": "cannot_connect"}
+        bic.faults.no_reply = False
+        result = await hass.config_entries.options.async_configure(result["flow_id"], answer)
+        assert result["type"] is FlowResultType.ABORT
+    assert bic.registers[Command.SYSTEM_CONFIG] & EEP_OFF
+    assert bic.registers[Command.BIDIRECTIONAL_CONFIG] == BATTERY_MODE
+
+
+async def test_npb_options_have_no_battery_mode(hass: HomeAssistant, channel: str) -> None:
+    npb = MeanWellEmulator("NPB-1200-48")
+    bus = can.Bus(interface="virtual", channel=channel)
+    npb.attach(bus)
+    try:
+        entry = _entry(channel, "NPB-1200-48")
+        await _setup(hass, entry)
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        assert result["menu_options"] == ["settings", "eeprom"]
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": "settings"}
+        )
+        assert "max_discharge_current" not in {str(k) for k in result["data_schema"].schema}
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        npb.detach()
+        bus.shutdown()

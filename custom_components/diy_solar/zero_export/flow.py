@@ -76,7 +76,7 @@ def validate_entities(hass: HomeAssistant, user_input: Mapping[str, Any]) -> dic
     actuators = [*user_input.get(CONF_CHARGERS, []), *user_input.get(CONF_DISCHARGERS, [])]
     if not actuators:
         return {"base": "no_actuators"}
-    if user_input[CONF_GRID_SENSOR] in actuators or len(set(actuators)) != len(actuators):
+    if len(set(actuators)) != len(actuators):
         return {"base": "actuator_twice"}
     if any(a.startswith("switch.") for a in actuators) and not user_input.get(CONF_SWITCH_POWER):
         return {CONF_SWITCH_POWER: "switch_power_required"}
