@@ -7,9 +7,12 @@ from enum import Enum
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.diy_solar.const import DOMAIN
 
 PREFIX = "axpert_92932105105315"
 
@@ -54,3 +57,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value.value if isinstance(value, Enum) else value
+
+
+def device_with(hass: HomeAssistant, entry_id: str, identifier: str) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier (device_registry.async_get_device is
+    deprecated on current Home Assistant; this works on both lanes)."""
+    registry = dr.async_get(hass)
+    return next(
+        (
+            device
+            for device in dr.async_entries_for_config_entry(registry, entry_id)
+            if (DOMAIN, identifier) in device.identifiers
+        ),
+        None,
+    )

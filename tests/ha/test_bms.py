@@ -25,7 +25,7 @@ from custom_components.diy_solar.emulators.battery import BmsEmulator, CellModel
 from custom_components.diy_solar.emulators.dalybms import DalyBmsEmulator
 from custom_components.diy_solar.emulators.jkbms import JkBmsEmulator
 from custom_components.diy_solar.ports import stable_port
-from tests.ha.common import poll, registry_summary
+from tests.ha.common import device_with, poll, registry_summary
 
 
 def _battery() -> CellModel:
@@ -322,7 +322,7 @@ async def test_the_device_says_all_the_bms_told(hass: HomeAssistant) -> None:
     emulator = JkBmsEmulator(_battery(), manufacturer_id="BT3162802802000230611007")
     try:
         result = await _flow(hass, "jk_bms", {CONF_DEVICE: emulator.path})
-        device = dr.async_get(hass).async_get_device({(DOMAIN, "BT3162802802000230611007")})
+        device = device_with(hass, result["result"].entry_id, "BT3162802802000230611007")
         assert device is not None
         assert (device.manufacturer, device.model) == ("JK", "8S BMS")
         assert device.serial_number == "BT3162802802000230611007"

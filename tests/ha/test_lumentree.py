@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.diy_solar import async_remove_config_entry_device
 from custom_components.diy_solar.const import CONF_MAX_POWER, CONF_SLAVES, DOMAIN
 from custom_components.diy_solar.emulators.lumentree import LumentreeEmulator, LumentreeUnit
-from tests.ha.common import poll
+from tests.ha.common import device_with, poll
 
 
 @pytest.fixture
@@ -124,8 +124,7 @@ async def test_reconfigure_moves_the_units_to_another_port(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     other = LumentreeEmulator({1: LumentreeUnit(1000)})
-    registry = dr.async_get(hass)
-    unit_2 = registry.async_get_device({(DOMAIN, f"{entry.unique_id}-2")})
+    unit_2 = device_with(hass, entry.entry_id, f"{entry.unique_id}-2")
     assert unit_2 is not None
     assert not await async_remove_config_entry_device(hass, entry, unit_2)
     assert _units(hass, entry) == [f"{entry.title} unit 1", f"{entry.title} unit 2"]
@@ -143,7 +142,7 @@ async def test_reconfigure_moves_the_units_to_another_port(
         # The unit the reconfigure dropped is gone with the reload, not left behind.
         assert _units(hass, entry) == [f"{entry.title} unit 1"]
         assert await async_remove_config_entry_device(hass, entry, unit_2)
-        unit_1 = registry.async_get_device({(DOMAIN, f"{entry.unique_id}-1")})
+        unit_1 = device_with(hass, entry.entry_id, f"{entry.unique_id}-1")
         assert unit_1 is not None
         assert not await async_remove_config_entry_device(hass, entry, unit_1)
     finally:

@@ -11,12 +11,11 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr
 
 from custom_components import diy_solar
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.plant import shared_plant
-from tests.ha.common import poll
+from tests.ha.common import device_with, poll
 
 GRID = "sensor.simulated_plant_grid_power"
 
@@ -37,7 +36,7 @@ async def test_simulators_share_the_plant(hass: HomeAssistant) -> None:
         again["flow_id"], {"next_step_id": "simulated_plant"}
     )
     assert again["reason"] == "already_configured"
-    device = dr.async_get(hass).async_get_device({(DOMAIN, "simulated_plant")})
+    device = device_with(hass, plant, "simulated_plant")
     assert device is not None
     assert (device.manufacturer, device.model, device.sw_version) == (
         "DIY Solar",
