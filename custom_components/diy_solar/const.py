@@ -51,6 +51,21 @@ CONF_KP: Final = "kp"
 CONF_KI: Final = "ki"
 CONF_KD: Final = "kd"
 CONF_RAMP: Final = "ramp"
+CONF_DEVICES: Final = "devices"
+CONF_CELL_MAX_SENSOR: Final = "cell_max_sensor"
+CONF_CELL_MIN_SENSOR: Final = "cell_min_sensor"
+CONF_TEMPERATURE_SENSORS: Final = "temperature_sensors"
+CONF_CHARGE_STOP_CELL: Final = "charge_stop_cell"
+CONF_CHARGE_RESUME_CELL: Final = "charge_resume_cell"
+CONF_DISCHARGE_STOP_CELL: Final = "discharge_stop_cell"
+CONF_DISCHARGE_RESUME_CELL: Final = "discharge_resume_cell"
+CONF_CHARGE_TEMP_MIN: Final = "charge_temp_min"
+CONF_CHARGE_TEMP_MAX: Final = "charge_temp_max"
+CONF_DISCHARGE_TEMP_MIN: Final = "discharge_temp_min"
+CONF_DISCHARGE_TEMP_MAX: Final = "discharge_temp_max"
+CONF_SWITCH_MIN_ON: Final = "switch_min_on"
+CONF_SWITCH_MIN_OFF: Final = "switch_min_off"
+CONF_WRITE_BUDGET: Final = "write_budget"
 # The port value that runs an emulated BMS on a pty inside Home Assistant.
 SIMULATOR_PORT: Final = "simulator"
 
@@ -60,6 +75,8 @@ MAX_SCAN_INTERVAL: Final = 300
 DEFAULT_TCP_PORT: Final = 8899
 # Mean Well's EEPROM figure as used by ABCDS: one write every 26 s for ten years.
 DEFAULT_EEPROM_BUDGET: Final = 4_000_000
+# Setpoint writes per device and day for zero export: about one every half minute.
+DEFAULT_WRITE_BUDGET: Final = 3000
 # A gap longer than this between samples is not integrated into energy totals.
 MAX_ENERGY_GAP: Final = timedelta(minutes=5)
 

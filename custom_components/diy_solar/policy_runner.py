@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import abstractmethod
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -102,24 +103,32 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
             )
 
     async def async_write(self, domain: str, service: str, data: dict[str, Any]) -> bool:
-        """Call an entity's service for the policy; False if it failed.
+        """Call an entity's service for the policy; False if it failed."""
 
-        A failure is logged when an entity starts failing and when it works again, not
-        on every run in between.
+        async def call() -> bool:
+            await self.hass.services.async_call(domain, service, data, blocking=True)
+            return True
+
+        return await self.async_attempt(str(data[ATTR_ENTITY_ID]), call()) is not None
+
+    async def async_attempt[T](self, target: str, write: Awaitable[T]) -> T | None:
+        """Await one write to target (an entity or a device); None if it failed.
+
+        A failure is logged when a target starts failing and when it works again, not on
+        every run in between; an action's run reports it to the caller.
         """
-        entity_id = str(data[ATTR_ENTITY_ID])
         title = self.config_entry.title
         try:
-            await self.hass.services.async_call(domain, service, data, blocking=True)
+            result = await write
         except HomeAssistantError as err:
-            if entity_id not in self.failing:
-                LOGGER.warning("%s: %s.%s on %s failed: %s", title, domain, service, entity_id, err)
-            self.failing[entity_id] = str(err) or type(err).__name__
-            self._failed_this_run.append(entity_id)
-            return False
-        if self.failing.pop(entity_id, None) is not None:
-            LOGGER.info("%s: %s takes writes again", title, entity_id)
-        return True
+            if target not in self.failing:
+                LOGGER.warning("%s: writing to %s failed: %s", title, target, err)
+            self.failing[target] = str(err) or type(err).__name__
+            self._failed_this_run.append(target)
+            return None
+        if self.failing.pop(target, None) is not None:
+            LOGGER.info("%s: %s takes writes again", title, target)
+        return result
 
     async def _async_setup(self) -> None:
         self._saved = await self._store.async_load()

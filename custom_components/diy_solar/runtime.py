@@ -49,4 +49,3 @@ async def async_start(
         await coordinator.async_close()
         raise
     return RuntimeData(coordinator, platforms)
-

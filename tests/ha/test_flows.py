@@ -235,6 +235,7 @@ async def test_zero_export_entities_options(hass: HomeAssistant) -> None:
     assert entry.options == {
         "grid_sensor": "sensor.grid",
         "import_negative": False,
+        "devices": [],
         "chargers": ["number.amps"],
         "dischargers": [],
         "voltage_sensor": "sensor.battery_voltage",

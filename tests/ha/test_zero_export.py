@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,9 @@ async def _add(hass: HomeAssistant, **extra: object) -> str:
 
 
 async def later(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    # What is due now first: the template numbers show a write a moment after it.
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -358,7 +362,9 @@ async def test_diagnostics_show_the_controller(hass: HomeAssistant) -> None:
     assert entry is not None
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["stored"]["state"]["command_w"] == 300
-    assert list(diagnostics["settings"]["dischargers"]) == [{"name": DISCHARGER, "max_w": 2000.0}]
+    assert list(diagnostics["settings"]["dischargers"]) == [
+        {"name": f"{DISCHARGER}:discharge", "max_w": 2000.0}
+    ]
     assert diagnostics["entry"]["options"]["grid_sensor"] == METER
 
 
@@ -401,12 +407,40 @@ async def test_a_switched_charger_goes_on_for_a_surplus(
         switch_power=300,
     )
     assert hass.states.get("switch.charger_plug") is not None
-    await later(hass, freezer, 1)
-    meter(hass, 350)  # 350 W going out to the grid
-    await hass.async_block_till_done()
-    assert hass.states.get("input_boolean.plug").state == "on"
-    await later(hass, freezer, 3)
-    meter(hass, -400)  # now importing: the plug goes off at once
+    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
+    path: list[str] = []
+
+    async def minutes(count: int, surplus: float) -> None:
+        """The plant: what goes out to the grid is the surplus less what the plug draws."""
+        for _ in range(count * 12):
+            plug = hass.states.get("input_boolean.plug").state
+            meter(hass, surplus - (300 if plug == "on" else 0))
+            await later(hass, freezer, 5)
+            path.append(hass.states.get("input_boolean.plug").state)
+
+    def switchings() -> int:
+        return sum(1 for a, b in pairwise(path) if a != b)
+
+    # A steady 200 W surplus under a 300 W plug: it stays off, not on and off.
+    await minutes(10, 200)
+    assert set(path) == {"off"}
+    # 350 W: on once, after the minimum off time since the plug last switched.
+    await minutes(10, 350)
+    assert path[-1] == "on"
+    assert switchings() == 1
+    on_at = path.index("on")
+    # The surplus drops to 100 W (200 W imported): off, but not before 5 minutes on.
+    await minutes(10, 100)
+    off_at = len(path) - 1 - path[::-1].index("on")
+    assert (off_at - on_at + 1) * 5 >= 300
+    assert path[-1] == "off"
+    assert switchings() == 2
+    # A pause stops it at once, whatever its minimum on time.
+    await minutes(6, 350)
+    assert path[-1] == "on"
+    await hass.services.async_call(
+        DOMAIN, "pause_policy", {"config_entry_id": entry_id, "duration": 600}, blocking=True
+    )
     await hass.async_block_till_done()
     assert hass.states.get("input_boolean.plug").state == "off"
 

@@ -7,10 +7,14 @@ What keeps it calm where simple loops hunt: it acts only on a meter sample taken
 last command had time to show (the sample is newer than the command plus the meter's
 lag), corrects in velocity form from the last command (so saturation never winds it up),
 and writes only when the error leaves the deadband and the last write is old enough.
+
+It never trusts its memory of a write: before each step the runner tells it what every
+actuator is doing, as read back from the device (observe), and it works from that.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -22,6 +26,10 @@ MIN_CHANGE_W = 1.0
 MAX_BACKOFF = 3
 # A lasting error smaller than this share of the deadband is left alone.
 FINE_SHARE = 0.3
+# A device doing more than this away from what it was told was changed by someone else
+# (or reset, or did not take the write).
+DIVERGED_W = 25.0
+DIVERGED_SHARE = 0.05
 
 
 class Status(StrEnum):
@@ -29,6 +37,10 @@ class Status(StrEnum):
     IDLE = "idle"
     BLOCKED_BY_SCHEDULE = "blocked_by_schedule"
     SOC_LIMIT = "soc_limit"
+    CELL_LIMIT = "cell_limit"
+    TEMPERATURE_LIMIT = "temperature_limit"
+    BMS_STALE = "bms_stale"
+    WRITE_BUDGET = "write_budget"
     STALE_METER = "stale_meter"
     PAUSED = "paused"
     DISABLED = "disabled"
@@ -71,6 +83,15 @@ class Settings:
     soc_max: float | None = None  # stop charging at or above
     soc_hysteresis: float = 5.0
     soc_required: bool = False  # a SOC sensor is configured: no reading = no discharge
+    # Battery protection from the BMS: stop at a cell voltage, resume past another.
+    charge_stop_cell_v: float | None = None  # highest cell at or above: no charging
+    charge_resume_cell_v: float | None = None  # ...until it is at or below this
+    discharge_stop_cell_v: float | None = None  # lowest cell at or below: no discharging
+    discharge_resume_cell_v: float | None = None  # ...until it is at or above this
+    # Allowed battery temperatures (°C, inclusive) for each direction; None = no limit.
+    charge_temperature: tuple[float, float] | None = None
+    discharge_temperature: tuple[float, float] | None = None
+    bms_required: bool = False  # BMS sensors are configured: stale ones block discharge
     meter_lag_s: float = 2.0  # meter latency plus the actuators' settling time
     stale_after_s: float = 30.0
     min_write_interval_s: float = 5.0
@@ -93,6 +114,11 @@ class State(StoredState):
     import_since: float | None = None
     discharge_blocked_by_soc: bool = False
     charge_blocked_by_soc: bool = False
+    discharge_blocked_by_cell: bool = False
+    charge_blocked_by_cell: bool = False
+    # Actuators found doing something else than they were told, and how often that began.
+    diverged: list[str] = field(default_factory=list)
+    divergences: int = 0
     writes: int = 0
     backoff: int = 0
     last_direction: int = 0
@@ -108,6 +134,11 @@ class Reading:
     grid_w: float | None  # newest meter sample, import positive
     sample_at: float | None  # when that sample arrived
     soc: float | None = None
+    # From the BMS (None: not configured or no reading).
+    max_cell_v: float | None = None
+    min_cell_v: float | None = None
+    temperatures: tuple[float, ...] = ()
+    bms_fresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,6 +163,58 @@ def split(settings: Settings, command_w: float) -> dict[str, float]:
     return out
 
 
+def observe(settings: Settings, state: State, actual: Mapping[str, float], now: float) -> State:
+    """Take what each actuator is doing (watts, read back from the device; one that cannot
+    be read counts as stopped) as the command the controller works from.
+
+    Right after a write, a device (or its entity) may not show it yet: within the settling
+    time the command it was told stands. An actuator that still does something else after
+    that was changed by someone else, reset, or did not take the write: what it does is
+    adopted, counted as a divergence, and regulated from.
+    """
+    state = replace(state, diverged=list(state.diverged), commands=dict(state.commands))
+    settle = max(settings.meter_lag_s, settings.min_write_interval_s)
+    settled = state.command_at is None or now - state.command_at >= settle
+    names = [a.name for a in (*settings.chargers, *settings.dischargers)]
+    for name in names:
+        told, doing = state.commands.get(name, 0.0), actual.get(name, 0.0)
+        apart = abs(doing - told) > max(DIVERGED_W, DIVERGED_SHARE * abs(told))
+        if apart and settled:
+            if name not in state.diverged:
+                state.diverged.append(name)
+                state.divergences += 1
+            state.commands[name] = doing
+        elif not apart and name in state.diverged:
+            state.diverged.remove(name)
+    state.commands = {name: state.commands.get(name, 0.0) for name in names}
+    state.command_w = sum(state.commands[a.name] for a in settings.dischargers) - sum(
+        state.commands[a.name] for a in settings.chargers
+    )
+    return state
+
+
+def _battery_blocks(settings: Settings, state: State, reading: Reading) -> None:
+    """The SOC and cell-voltage limits, each released only past its hysteresis."""
+    _soc_blocks(settings, state, reading.soc)
+    high, low = reading.max_cell_v, reading.min_cell_v
+    if settings.charge_stop_cell_v is not None and high is not None:
+        resume = settings.charge_resume_cell_v or settings.charge_stop_cell_v
+        if high >= settings.charge_stop_cell_v:
+            state.charge_blocked_by_cell = True
+        elif high <= resume:
+            state.charge_blocked_by_cell = False
+    if settings.discharge_stop_cell_v is not None and low is not None:
+        resume = settings.discharge_resume_cell_v or settings.discharge_stop_cell_v
+        if low <= settings.discharge_stop_cell_v:
+            state.discharge_blocked_by_cell = True
+        elif low >= resume:
+            state.discharge_blocked_by_cell = False
+
+
+def _outside(allowed: tuple[float, float] | None, temperatures: tuple[float, ...]) -> bool:
+    return allowed is not None and any(not allowed[0] <= t <= allowed[1] for t in temperatures)
+
+
 def _soc_blocks(settings: Settings, state: State, soc: float | None) -> None:
     if soc is None:
         state.discharge_blocked_by_soc = settings.soc_required
@@ -149,10 +232,11 @@ def _soc_blocks(settings: Settings, state: State, soc: float | None) -> None:
 
 
 def _limits(
-    settings: Settings, state: State, minute_of_day: int
+    settings: Settings, state: State, reading: Reading
 ) -> tuple[float, float, Status | None, Status | None]:
     """Most charge and discharge allowed now, and why a direction is shut (the status
-    while the demand points that way)."""
+    while the demand points that way); the battery's own limits win over the rest."""
+    minute_of_day = reading.minute_of_day
     hour = minute_of_day // 60
     max_discharge = _limit(
         min(settings.max_discharge_w, sum(a.max_w for a in settings.dischargers)),
@@ -171,6 +255,16 @@ def _limits(
         max_discharge, discharge_reason = 0.0, Status.SOC_LIMIT
     if state.charge_blocked_by_soc:
         max_charge, charge_reason = 0.0, Status.SOC_LIMIT
+    if state.discharge_blocked_by_cell:
+        max_discharge, discharge_reason = 0.0, Status.CELL_LIMIT
+    if state.charge_blocked_by_cell:
+        max_charge, charge_reason = 0.0, Status.CELL_LIMIT
+    if _outside(settings.discharge_temperature, reading.temperatures):
+        max_discharge, discharge_reason = 0.0, Status.TEMPERATURE_LIMIT
+    if _outside(settings.charge_temperature, reading.temperatures):
+        max_charge, charge_reason = 0.0, Status.TEMPERATURE_LIMIT
+    if settings.bms_required and not reading.bms_fresh:
+        max_discharge, discharge_reason = 0.0, Status.BMS_STALE
     return max_charge, max_discharge, charge_reason, discharge_reason
 
 
@@ -227,10 +321,8 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
     )
     state.used_sample_at = reading.sample_at
 
-    _soc_blocks(settings, state, reading.soc)
-    max_charge, max_discharge, charge_reason, discharge_reason = _limits(
-        settings, state, reading.minute_of_day
-    )
+    _battery_blocks(settings, state, reading)
+    max_charge, max_discharge, charge_reason, discharge_reason = _limits(settings, state, reading)
 
     goal = settings.target_w + settings.offset_w
     # Import lasting long enough is what allows a discharge to start.

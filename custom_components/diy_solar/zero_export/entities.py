@@ -55,6 +55,13 @@ SENSORS = (
         value_fn=lambda d: d.writes,
     ),
     ValueSensorDescription(
+        key="policy_corrections",
+        translation_key="policy_corrections",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda d: d.corrections,
+    ),
+    ValueSensorDescription(
         key="paused_until",
         translation_key="paused_until",
         device_class=SensorDeviceClass.TIMESTAMP,

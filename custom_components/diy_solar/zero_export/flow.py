@@ -13,11 +13,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 
 from ..const import (
+    CONF_CELL_MAX_SENSOR,
+    CONF_CELL_MIN_SENSOR,
     CONF_CHARGE_PROFILE,
+    CONF_CHARGE_RESUME_CELL,
+    CONF_CHARGE_STOP_CELL,
+    CONF_CHARGE_TEMP_MAX,
+    CONF_CHARGE_TEMP_MIN,
     CONF_CHARGERS,
     CONF_DEVICE_TYPE,
+    CONF_DEVICES,
     CONF_DISCHARGE_BLOCKS,
     CONF_DISCHARGE_PROFILE,
+    CONF_DISCHARGE_RESUME_CELL,
+    CONF_DISCHARGE_STOP_CELL,
+    CONF_DISCHARGE_TEMP_MAX,
+    CONF_DISCHARGE_TEMP_MIN,
     CONF_DISCHARGERS,
     CONF_GRID_SENSOR,
     CONF_IMPORT_NEGATIVE,
@@ -34,13 +45,20 @@ from ..const import (
     CONF_SOC_MIN,
     CONF_SOC_SENSOR,
     CONF_STALE_AFTER,
+    CONF_SWITCH_MIN_OFF,
+    CONF_SWITCH_MIN_ON,
     CONF_SWITCH_POWER,
+    CONF_TEMPERATURE_SENSORS,
     CONF_VOLTAGE_SENSOR,
+    CONF_WRITE_BUDGET,
+    DEFAULT_WRITE_BUDGET,
+    DOMAIN,
     DeviceType,
 )
 from ..flow import DiySolarFlow
 from ..forms import box
 from ..policies.zero_export import Settings
+from .actuators import can_drive
 from .settings import parse_profile, parse_windows
 
 
@@ -60,6 +78,9 @@ def entities_schema(with_name: bool) -> vol.Schema:
     fields |= {
         vol.Required(CONF_GRID_SENSOR): _sensor(SensorDeviceClass.POWER),
         vol.Required(CONF_IMPORT_NEGATIVE, default=False): selector.BooleanSelector(),
+        vol.Optional(CONF_DEVICES, default=[]): selector.DeviceSelector(
+            selector.DeviceSelectorConfig(integration=DOMAIN, multiple=True)
+        ),
         vol.Optional(CONF_CHARGERS, default=[]): actuators,
         vol.Optional(CONF_DISCHARGERS, default=[]): selector.EntitySelector(
             selector.EntitySelectorConfig(domain="number", multiple=True)
@@ -67,14 +88,24 @@ def entities_schema(with_name: bool) -> vol.Schema:
         vol.Optional(CONF_SWITCH_POWER): box(0, 20_000, 1, "W"),
         vol.Optional(CONF_VOLTAGE_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
         vol.Optional(CONF_SOC_SENSOR): _sensor(SensorDeviceClass.BATTERY),
+        vol.Optional(CONF_CELL_MAX_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
+        vol.Optional(CONF_CELL_MIN_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
+        vol.Optional(CONF_TEMPERATURE_SENSORS): selector.EntitySelector(
+            selector.EntitySelectorConfig(
+                domain="sensor", device_class=SensorDeviceClass.TEMPERATURE, multiple=True
+            )
+        ),
     }
     return vol.Schema(fields)
 
 
 def validate_entities(hass: HomeAssistant, user_input: Mapping[str, Any]) -> dict[str, str]:
     """Errors of the entities form; empty when the controller can work with it."""
+    devices = user_input.get(CONF_DEVICES, [])
+    if any(not can_drive(hass, device) for device in devices):
+        return {CONF_DEVICES: "not_an_actuator"}
     actuators = [*user_input.get(CONF_CHARGERS, []), *user_input.get(CONF_DISCHARGERS, [])]
-    if not actuators:
+    if not actuators and not devices:
         return {"base": "no_actuators"}
     if len(set(actuators)) != len(actuators):
         return {"base": "actuator_twice"}
@@ -92,6 +123,8 @@ def validate_entities(hass: HomeAssistant, user_input: Mapping[str, Any]) -> dic
 
 def tuning_schema() -> vol.Schema:
     d = Settings()
+    cell = box(1.5, 5.0, 0.01, "V")
+    celsius = box(-40, 80, 1, "°C")
     return vol.Schema(
         {
             vol.Required(CONF_METER_LAG, default=d.meter_lag_s): box(0, 60, 0.1, "s"),
@@ -113,6 +146,19 @@ def tuning_schema() -> vol.Schema:
             vol.Required(CONF_KP, default=d.kp): box(0, 2, 0.01, ""),
             vol.Required(CONF_KI, default=d.ki): box(0, 2, 0.01, ""),
             vol.Required(CONF_KD, default=d.kd): box(0, 2, 0.01, ""),
+            vol.Optional(CONF_CHARGE_STOP_CELL): cell,
+            vol.Optional(CONF_CHARGE_RESUME_CELL): cell,
+            vol.Optional(CONF_DISCHARGE_STOP_CELL): cell,
+            vol.Optional(CONF_DISCHARGE_RESUME_CELL): cell,
+            vol.Optional(CONF_CHARGE_TEMP_MIN): celsius,
+            vol.Optional(CONF_CHARGE_TEMP_MAX): celsius,
+            vol.Optional(CONF_DISCHARGE_TEMP_MIN): celsius,
+            vol.Optional(CONF_DISCHARGE_TEMP_MAX): celsius,
+            vol.Required(CONF_SWITCH_MIN_ON, default=5): box(0, 120, 1, "min"),
+            vol.Required(CONF_SWITCH_MIN_OFF, default=5): box(0, 120, 1, "min"),
+            vol.Required(CONF_WRITE_BUDGET, default=DEFAULT_WRITE_BUDGET): box(
+                10, 100_000, 10, "writes"
+            ),
         }
     )
 
@@ -128,9 +174,16 @@ def validate_tuning(user_input: Mapping[str, Any]) -> dict[str, str]:
             parse_profile(user_input.get(key, ""))
         except ValueError:
             errors[key] = "bad_profile"
-    low, high = user_input.get(CONF_SOC_MIN), user_input.get(CONF_SOC_MAX)
-    if low is not None and high is not None and low >= high:
-        errors[CONF_SOC_MAX] = "soc_order"
+    for low_key, high_key, error in (
+        (CONF_SOC_MIN, CONF_SOC_MAX, "soc_order"),
+        (CONF_CHARGE_RESUME_CELL, CONF_CHARGE_STOP_CELL, "cell_order"),
+        (CONF_DISCHARGE_STOP_CELL, CONF_DISCHARGE_RESUME_CELL, "cell_order"),
+        (CONF_CHARGE_TEMP_MIN, CONF_CHARGE_TEMP_MAX, "temperature_order"),
+        (CONF_DISCHARGE_TEMP_MIN, CONF_DISCHARGE_TEMP_MAX, "temperature_order"),
+    ):
+        low, high = user_input.get(low_key), user_input.get(high_key)
+        if low is not None and high is not None and low >= high:
+            errors[high_key] = error
     return errors
 
 

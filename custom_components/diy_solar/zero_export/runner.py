@@ -1,10 +1,10 @@
 """Runs the zero-export controller inside Home Assistant.
 
-It reads the grid meter's state (on every change, and every second for staleness),
-feeds policies.zero_export, and writes only through entity services (number.set_value,
-switch.turn_on/off), so it drives our chargers and dischargers or any other
-integration's. Its state, pause and target override are stored, so a restart resumes
-where it stopped.
+It reads the grid meter's state (on every change, and every second for staleness) and
+what every actuator is doing (read back from the device), feeds policies.zero_export,
+and writes through the actuators: our devices through their coordinators, any other
+integration's numbers and switches through their services. Its state, pause, target
+override and write budget are stored, so a restart resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from homeassistant.const import (
-    ATTR_ENTITY_ID,
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
-    UnitOfElectricCurrent,
     UnitOfPower,
 )
 from homeassistant.core import Event, HomeAssistant, callback
@@ -27,26 +25,53 @@ from homeassistant.helpers.event import (
 from homeassistant.util import dt as dt_util
 
 from ..const import (
+    CONF_CELL_MAX_SENSOR,
+    CONF_CELL_MIN_SENSOR,
     CONF_CHARGERS,
+    CONF_DEVICES,
     CONF_DISCHARGERS,
     CONF_GRID_SENSOR,
     CONF_IMPORT_NEGATIVE,
     CONF_SOC_SENSOR,
+    CONF_SWITCH_MIN_OFF,
+    CONF_SWITCH_MIN_ON,
     CONF_SWITCH_POWER,
+    CONF_TEMPERATURE_SENSORS,
     CONF_VOLTAGE_SENSOR,
+    CONF_WRITE_BUDGET,
+    DEFAULT_WRITE_BUDGET,
 )
+from ..forms import option
+from ..policies.budget import WriteBudget
+from ..policies.switching import SwitchSettings
 from ..policies.zero_export import (
+    MIN_CHANGE_W,
     Actuator,
     Reading,
     Settings,
     State,
     Status,
+    observe,
     safe_stop,
     step,
 )
 from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry
+from .actuators import EntityActuator, SwitchActuator, ZeroExportActuator, device_actuators
 from .settings import TUNABLES, build_settings
+
+# Statuses in which every actuator must reach its safe state now (a switched charger too,
+# whatever its minimum on time).
+STOPPED = {
+    Status.STALE_METER,
+    Status.PAUSED,
+    Status.DISABLED,
+    Status.SOC_LIMIT,
+    Status.CELL_LIMIT,
+    Status.TEMPERATURE_LIMIT,
+    Status.BMS_STALE,
+    Status.WRITE_BUDGET,
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,7 @@ class ZeroExportData:
     target_w: float
     command_w: float
     writes: int
+    corrections: int
     enabled: bool
     paused_until: datetime | None
     override_until: datetime | None
@@ -80,6 +106,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         self.override: tuple[float, float] | None = None  # (watts, until)
         self.tunables = dict(TUNABLES)
         self.settings = Settings()
+        self.budget = WriteBudget()
 
     async def _async_setup(self) -> None:
         await super()._async_setup()
@@ -97,6 +124,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         override = stored.get("override")
         self.override = (override[0], override[1]) if override else None
         self.tunables |= stored.get("tunables", {})
+        self.budget = WriteBudget.from_dict(stored.get("budget", {}))
 
     # -- what is stored and shown ---------------------------------------------------------
 
@@ -107,6 +135,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
             "paused_until": self.paused_until,
             "override": list(self.override) if self.override else None,
             "tunables": self.tunables,
+            "budget": self.budget.to_dict(),
         }
 
     def snapshot(self) -> ZeroExportData:
@@ -118,6 +147,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
             target_w=self._target(),
             command_w=self.state.command_w,
             writes=self.state.writes,
+            corrections=self.state.divergences,
             enabled=self.enabled,
             paused_until=when(self.paused_until),
             override_until=when(self.override[1] if self.override else None),
@@ -144,34 +174,53 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
                     grid = -grid
                 sample_at = max(state.last_updated, state.last_reported).timestamp()
         local = dt_util.as_local(dt_util.utc_from_timestamp(now))
+        high, low = (
+            sensor_value(self.hass, self.options.get(key), now)
+            for key in (CONF_CELL_MAX_SENSOR, CONF_CELL_MIN_SENSOR)
+        )
+        temperatures = [
+            sensor_value(self.hass, entity_id, now)
+            for entity_id in self.options.get(CONF_TEMPERATURE_SENSORS, [])
+        ]
+        bms = [
+            value
+            for key, value in ((CONF_CELL_MAX_SENSOR, high), (CONF_CELL_MIN_SENSOR, low))
+            if self.options.get(key)
+        ] + temperatures
         return Reading(
             now=now,
             minute_of_day=local.hour * 60 + local.minute,
             grid_w=grid,
             sample_at=sample_at,
             soc=_number(self.hass, self.options.get(CONF_SOC_SENSOR)),
+            max_cell_v=high[0] if high else None,
+            min_cell_v=low[0] if low else None,
+            temperatures=tuple(t[0] for t in temperatures if t is not None),
+            bms_fresh=all(v is not None and v[1] <= self.settings.stale_after_s for v in bms),
         )
 
-    def _actuators(self) -> tuple[tuple[Actuator, ...], tuple[Actuator, ...]]:
-        """Chargers and dischargers with the most each may be told, in watts."""
-        return (
-            tuple(self._actuator(e) for e in self.options.get(CONF_CHARGERS, [])),
-            tuple(self._actuator(e) for e in self.options.get(CONF_DISCHARGERS, [])),
+    def _actuators(self, now: float) -> list[ZeroExportActuator]:
+        actuators: list[ZeroExportActuator] = []
+        for device_id in self.options.get(CONF_DEVICES, []):
+            actuators += device_actuators(self.hass, device_id)
+        volts = _number(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
+        switch = SwitchSettings(
+            power_w=float(self.options.get(CONF_SWITCH_POWER, 0)),
+            min_on_s=option(self.options, CONF_SWITCH_MIN_ON, 5, 60),
+            min_off_s=option(self.options, CONF_SWITCH_MIN_OFF, 5, 60),
         )
-
-    def _actuator(self, entity_id: str) -> Actuator:
-        state = self.hass.states.get(entity_id)
-        if state is None or state.state == STATE_UNAVAILABLE:
-            return Actuator(entity_id, 0.0)  # nothing can be sent to it now
-        if entity_id.startswith("switch."):
-            return Actuator(entity_id, float(self.options.get(CONF_SWITCH_POWER, 0)))
-        maximum = float(state.attributes.get("max", 0))
-        if state.attributes.get("unit_of_measurement") == UnitOfElectricCurrent.AMPERE:
-            volts = _number(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
-            return Actuator(entity_id, maximum * volts if volts else 0.0)
-        if state.attributes.get("unit_of_measurement") == UnitOfPower.KILO_WATT:
-            maximum *= 1000
-        return Actuator(entity_id, maximum)
+        for entity_id in self.options.get(CONF_CHARGERS, []):
+            if entity_id.startswith("switch."):
+                actuators.append(SwitchActuator(self.hass, entity_id, switch, now))
+            else:
+                actuators.append(
+                    EntityActuator(self.hass, entity_id, discharger=False, volts=volts)
+                )
+        actuators += [
+            EntityActuator(self.hass, entity_id, discharger=True, volts=volts)
+            for entity_id in self.options.get(CONF_DISCHARGERS, [])
+        ]
+        return actuators
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -184,47 +233,64 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
             self.paused_until = None
         if self.override is not None and now >= self.override[1]:
             self.override = None
-        chargers, dischargers = self._actuators()
+        day = dt_util.as_local(dt_util.utc_from_timestamp(now)).date().toordinal()
+        budget = int(self.options.get(CONF_WRITE_BUDGET, DEFAULT_WRITE_BUDGET))
+        actuators = self._actuators(now)
+        spent = [a for a in actuators if self.budget.spent(a.key, day, budget)]
+        chargers, dischargers, actual = [], [], {}
+        for actuator in actuators:
+            most_charge, most_discharge = (0.0, 0.0) if actuator in spent else actuator.limits()
+            if actuator.charges:
+                chargers.append(Actuator(actuator.charge_name, most_charge))
+            if actuator.discharges:
+                dischargers.append(Actuator(actuator.discharge_name, most_discharge))
+            if (doing := actuator.doing()) is not None:
+                actual[actuator.charge_name], actual[actuator.discharge_name] = doing
         self.settings = build_settings(
-            self.options, self.tunables | {"target": self._target()}, chargers, dischargers
+            self.options,
+            self.tunables | {"target": self._target()},
+            tuple(chargers),
+            tuple(dischargers),
         )
+        self.state = observe(self.settings, self.state, actual, now)
+        before = self.state.commands
         reading = self._reading(now)
         if not self.enabled:
             decision = safe_stop(self.settings, self.state, reading, Status.DISABLED)
         elif self.paused_until is not None:
             decision = safe_stop(self.settings, self.state, reading, Status.PAUSED)
+        elif spent and len(spent) == len(actuators):
+            decision = safe_stop(self.settings, self.state, reading, Status.WRITE_BUDGET)
         else:
             decision = step(self.settings, self.state, reading)
         self.state = decision.state
         if decision.commands is not None:
-            await self._async_write(decision.commands)
+            stop = self.state.status in STOPPED
+            for actuator in actuators:
+                charge_w = decision.commands.get(actuator.charge_name, 0.0)
+                discharge_w = decision.commands.get(actuator.discharge_name, 0.0)
+                same = all(
+                    abs(before.get(name, 0.0) - watts) < MIN_CHANGE_W
+                    for name, watts in (
+                        (actuator.charge_name, charge_w),
+                        (actuator.discharge_name, discharge_w),
+                    )
+                )
+                if same and not stop:
+                    continue
+                writes = await self.async_attempt(
+                    actuator.label,
+                    actuator.async_apply(charge_w, discharge_w, stop=stop or actuator in spent),
+                )
+                self.budget.spend(actuator.key, day, writes or 0)
         meter = str(self.options[CONF_GRID_SENSOR])
         self.issue("stale_meter", self.state.status is Status.STALE_METER, meter=meter)
-
-    async def _async_write(self, commands: dict[str, float]) -> None:
-        volts = _number(self.hass, self.options.get(CONF_VOLTAGE_SENSOR))
-        for entity_id, watts in commands.items():
-            state = self.hass.states.get(entity_id)
-            if state is None:
-                continue
-            if entity_id.startswith("switch."):
-                power = float(self.options.get(CONF_SWITCH_POWER, 0))
-                service = "turn_on" if power and watts >= power / 2 else "turn_off"
-                await self.async_write("switch", service, {ATTR_ENTITY_ID: entity_id})
-                continue
-            value = watts
-            unit = state.attributes.get("unit_of_measurement")
-            if unit == UnitOfElectricCurrent.AMPERE:
-                value = round(watts / volts, 2) if volts else 0.0
-            elif unit == UnitOfPower.KILO_WATT:
-                value = watts / 1000
-            low = float(state.attributes.get("min", 0))
-            high = float(state.attributes.get("max", value))
-            await self.async_write(
-                "number",
-                "set_value",
-                {ATTR_ENTITY_ID: entity_id, "value": min(high, max(low, value))},
-            )
+        self.issue(
+            "write_budget",
+            bool(spent),
+            devices=", ".join(a.label for a in spent),
+            budget=str(budget),
+        )
 
     # -- what entities and services change --------------------------------------------------
 

@@ -7,9 +7,19 @@ from functools import partial
 from typing import Any
 
 from ..const import (
+    CONF_CELL_MAX_SENSOR,
+    CONF_CELL_MIN_SENSOR,
     CONF_CHARGE_PROFILE,
+    CONF_CHARGE_RESUME_CELL,
+    CONF_CHARGE_STOP_CELL,
+    CONF_CHARGE_TEMP_MAX,
+    CONF_CHARGE_TEMP_MIN,
     CONF_DISCHARGE_BLOCKS,
     CONF_DISCHARGE_PROFILE,
+    CONF_DISCHARGE_RESUME_CELL,
+    CONF_DISCHARGE_STOP_CELL,
+    CONF_DISCHARGE_TEMP_MAX,
+    CONF_DISCHARGE_TEMP_MIN,
     CONF_KD,
     CONF_KI,
     CONF_KP,
@@ -23,6 +33,7 @@ from ..const import (
     CONF_SOC_MIN,
     CONF_SOC_SENSOR,
     CONF_STALE_AFTER,
+    CONF_TEMPERATURE_SENSORS,
 )
 from ..forms import option
 from ..policies.schedule import Window
@@ -57,6 +68,16 @@ def parse_profile(text: str) -> tuple[float, ...]:
     return values
 
 
+def _range(options: Mapping[str, Any], low: str, high: str) -> tuple[float, float] | None:
+    """An allowed temperature range; an end left empty is open."""
+    if options.get(low) is None and options.get(high) is None:
+        return None
+    return (
+        float(options[low]) if options.get(low) is not None else -1000.0,
+        float(options[high]) if options.get(high) is not None else 1000.0,
+    )
+
+
 def build_settings(
     options: Mapping[str, Any],
     tunables: Mapping[str, float],
@@ -85,6 +106,16 @@ def build_settings(
         soc_max=options.get(CONF_SOC_MAX),
         soc_hysteresis=opt(CONF_SOC_HYSTERESIS, defaults.soc_hysteresis),
         soc_required=bool(options.get(CONF_SOC_SENSOR)),
+        charge_stop_cell_v=options.get(CONF_CHARGE_STOP_CELL),
+        charge_resume_cell_v=options.get(CONF_CHARGE_RESUME_CELL),
+        discharge_stop_cell_v=options.get(CONF_DISCHARGE_STOP_CELL),
+        discharge_resume_cell_v=options.get(CONF_DISCHARGE_RESUME_CELL),
+        charge_temperature=_range(options, CONF_CHARGE_TEMP_MIN, CONF_CHARGE_TEMP_MAX),
+        discharge_temperature=_range(options, CONF_DISCHARGE_TEMP_MIN, CONF_DISCHARGE_TEMP_MAX),
+        bms_required=any(
+            options.get(key)
+            for key in (CONF_CELL_MAX_SENSOR, CONF_CELL_MIN_SENSOR, CONF_TEMPERATURE_SENSORS)
+        ),
         meter_lag_s=opt(CONF_METER_LAG, defaults.meter_lag_s),
         stale_after_s=opt(CONF_STALE_AFTER, defaults.stale_after_s),
         min_write_interval_s=opt(CONF_MIN_WRITE_INTERVAL, defaults.min_write_interval_s),
