@@ -83,6 +83,22 @@ def login(base: str, client_id: str) -> str:
     return token_for(base, client_id, done["result"])
 
 
+def add(base: str, token: str, answers: list[dict]) -> None:
+    """One add-integration flow, answered step by step."""
+    flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
+    for answer in answers:
+        flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}", answer, token)
+    print(f"Added: {flow.get('title')}")
+
+
+def render(base: str, token: str, template: str) -> str:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps({"template": template}).encode()
+    request = urllib.request.Request(base + "/api/template", data=body, headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return str(response.read().decode()).strip()
+
+
 def main(base: str) -> None:
     client_id = base + "/"
     steps = {s["step"]: s["done"] for s in wait_until_up(base)}
@@ -114,8 +130,7 @@ def main(base: str) -> None:
     titles = [entry["title"] for entry in entries]
     # Each device: the start of its entry's title, and the answers to its add-integration
     # flow step by step. A demo from an older checkout gains the devices it lacks. The
-    # simulators share the simulated plant's battery; zero export drives the BIC's charge
-    # current from the plant's grid meter.
+    # simulators share the simulated plant's battery.
     for title, answers in (
         ("Axpert", [{"next_step_id": "axpert"}, {"next_step_id": "simulator"}]),
         (
@@ -127,27 +142,31 @@ def main(base: str) -> None:
         ),
         ("JK BMS", [{"next_step_id": "jk_bms"}, {"device": "simulator"}]),
         ("Simulated plant", [{"next_step_id": "simulated_plant"}]),
-        (
-            "Zero export",
+    ):
+        if not any(t.startswith(title) for t in titles):
+            add(base, token, answers)
+    if not any(t.startswith("Zero export") for t in titles):
+        # The BIC as one actuator that charges and discharges, held in by the BMS's cells
+        # and temperatures: the grid stays near 0 W at any hour.
+        bic = render(
+            base, token, "{{ device_id('number.bic_2200_48_eb23a1234567_charge_current') }}"
+        )
+        add(
+            base,
+            token,
             [
                 {"next_step_id": "zero_export"},
                 {
                     "name": "Zero export",
                     "grid_sensor": "sensor.simulated_plant_grid_power",
                     "import_negative": False,
-                    "chargers": ["number.bic_2200_48_eb23a1234567_charge_current"],
-                    "dischargers": [],
-                    "voltage_sensor": "sensor.jk_bms_simulator_voltage",
+                    "devices": [bic],
+                    "cell_max_sensor": "sensor.jk_bms_simulator_highest_cell_voltage",
+                    "cell_min_sensor": "sensor.jk_bms_simulator_lowest_cell_voltage",
+                    "temperature_sensors": ["sensor.jk_bms_simulator_temperature_1"],
                 },
             ],
-        ),
-    ):
-        if any(t.startswith(title) for t in titles):
-            continue
-        flow = call(base, "/api/config/config_entries/flow", {"handler": "diy_solar"}, token)
-        for answer in answers:
-            flow = call(base, f"/api/config/config_entries/flow/{flow['flow_id']}", answer, token)
-        print(f"Added: {flow.get('title')}")
+        )
     print(f"\nDIY Solar demo is running: {base}  (user {USER}, password {PASSWORD})\n", flush=True)
 
 

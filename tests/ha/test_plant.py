@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 from datetime import datetime
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 
 from custom_components import diy_solar
 from custom_components.diy_solar.const import DOMAIN
-from custom_components.diy_solar.emulators.plant import shared_plant
+from custom_components.diy_solar.emulators.plant import LivePlant, shared_plant
 from tests.ha.common import device_with, poll
 
 GRID = "sensor.simulated_plant_grid_power"
@@ -116,5 +118,96 @@ async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> No
         await asyncio.sleep(1.05)
     assert abs(float(hass.states.get(GRID).state)) < 150
     assert float(hass.states.get(charge_current).state) > 20
+    for entry_id in reversed(entries):
+        assert await hass.config_entries.async_unload(entry_id)
+
+
+async def _bic_zero_export(hass: HomeAssistant, hour: int) -> tuple[list[str], LivePlant]:
+    """The demo's plant at this hour, the simulated BIC picked as a device, and zero export
+    with a quick meter and write interval (real time runs: the charger is on a CAN thread)."""
+    plant = shared_plant(hass.config.config_dir)
+    moment = datetime.now().replace(hour=hour, minute=0, second=0).timestamp()
+    plant.clock = lambda: moment
+    entries = [
+        await _add(hass, {"next_step_id": "simulated_plant"}),
+        await _add(
+            hass,
+            {"next_step_id": "meanwell_bic"},
+            {"interface": "simulator", "channel": "", "bitrate": 250000, "address": 0},
+        ),
+    ]
+    bic = dr.async_entries_for_config_entry(dr.async_get(hass), entries[1])[0]
+    entries.append(
+        await _add(
+            hass,
+            {"next_step_id": "zero_export"},
+            {
+                "name": "Zero export",
+                "grid_sensor": GRID,
+                "import_negative": False,
+                "devices": [bic.id],
+            },
+        )
+    )
+    policy = hass.config_entries.async_get_entry(entries[-1])
+    assert policy is not None
+    hass.config_entries.async_update_entry(
+        policy, options={**policy.options, "meter_lag": 0.5, "min_write_interval": 1}
+    )
+    await hass.async_block_till_done()
+    return entries, plant
+
+
+async def _settle(hass: HomeAssistant, seconds: int) -> list[tuple[float, float]]:
+    """(grid, battery) watts once a second: the path of the run."""
+    path = []
+    for _ in range(seconds):
+        await poll(hass)
+        await asyncio.sleep(1.0)
+        path.append(
+            (
+                float(hass.states.get(GRID).state),
+                float(hass.states.get("sensor.simulated_plant_battery_power").state),
+            )
+        )
+    return path
+
+
+async def test_the_bic_as_one_actuator_covers_the_evening_and_charges_at_noon(
+    hass: HomeAssistant,
+) -> None:
+    """The demo's first-round failure: the BIC charging at its start-up 22.5 A in the
+    evening while the controller said idle. Picked as a device, the BIC is read back,
+    turned round to discharge, and the grid settles near 0 W; at noon it charges from the
+    surplus; paused, its output is off and the battery carries nothing."""
+    entries, plant = await _bic_zero_export(hass, 20)
+    evening = await _settle(hass, 20)
+    assert evening[0][1] > 500  # it was charging from the grid at first
+    grid, battery = zip(*evening[-5:], strict=True)
+    assert abs(statistics.median(grid)) < 150
+    assert max(battery) < -100  # discharging into the house
+    direction = "select.bic_2200_48_eb23a1234567_direction"
+    assert hass.states.get(direction).state == "discharge"
+    # Never charging and discharging at once: the battery power never shows both sides
+    # of one second, and the direction changed with the output off.
+    assert all(b <= 0 for _, b in evening[-10:])
+
+    noon = datetime.now().replace(hour=12, minute=0, second=0).timestamp()
+    plant.clock = lambda: noon
+    midday = await _settle(hass, 20)
+    grid, battery = zip(*midday[-5:], strict=True)
+    assert abs(statistics.median(grid)) < 150
+    assert min(battery) > 100  # charging from the surplus
+    assert hass.states.get(direction).state == "charge"
+
+    await hass.services.async_call(
+        DOMAIN,
+        "pause_policy",
+        {"config_entry_id": entries[-1], "duration": {"minutes": 10}},
+        blocking=True,
+    )
+    paused = await _settle(hass, 3)
+    assert paused[-1][1] == 0  # verified in the plant: nothing flows
+    assert hass.states.get("switch.bic_2200_48_eb23a1234567_output").state == "off"
     for entry_id in reversed(entries):
         assert await hass.config_entries.async_unload(entry_id)
