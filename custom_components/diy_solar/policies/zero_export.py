@@ -301,6 +301,25 @@ def safe_stop(settings: Settings, state: State, reading: Reading, status: Status
     return _write(state, settings, 0.0, reading.now)
 
 
+def _between_samples(
+    settings: Settings,
+    state: State,
+    limits: tuple[float, float, Status | None, Status | None],
+    now: float,
+) -> Decision:
+    """No fresh sample: nothing to regulate, but a command a limit now forbids is brought
+    back inside it at once."""
+    max_charge, max_discharge, charge_reason, discharge_reason = limits
+    if not -max_charge <= state.command_w <= max_discharge:
+        reason = charge_reason if state.command_w < 0 else discharge_reason
+        state.status = reason or Status.REGULATING
+        held = min(max_discharge, max(-max_charge, state.command_w))
+        return _write(state, settings, held, now)
+    if state.status in (Status.STALE_METER, Status.PAUSED, Status.DISABLED):
+        state.status = _status(state.command_w)  # back to work, on the next reading
+    return Decision(state, None)
+
+
 def step(settings: Settings, state: State, reading: Reading) -> Decision:
     """One look at the meter: the new state, and what to write (if anything)."""
     now = reading.now
@@ -309,20 +328,19 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
     if now - reading.sample_at > settings.stale_after_s:
         return safe_stop(settings, state, reading, Status.STALE_METER)
     state = replace(state)
+    # The battery's limits act on every look, not only on a fresh meter sample.
+    _battery_blocks(settings, state, reading)
+    max_charge, max_discharge, charge_reason, discharge_reason = _limits(settings, state, reading)
     fresh = (state.used_sample_at is None or reading.sample_at > state.used_sample_at) and (
         state.command_at is None or reading.sample_at >= state.command_at + settings.meter_lag_s
     )
     if not fresh:
-        if state.status in (Status.STALE_METER, Status.PAUSED, Status.DISABLED):
-            state.status = _status(state.command_w)  # back to work, on the next reading
-        return Decision(state, None)
+        limits = (max_charge, max_discharge, charge_reason, discharge_reason)
+        return _between_samples(settings, state, limits, now)
     since = reading.sample_at - (
         reading.sample_at if state.used_sample_at is None else state.used_sample_at
     )
     state.used_sample_at = reading.sample_at
-
-    _battery_blocks(settings, state, reading)
-    max_charge, max_discharge, charge_reason, discharge_reason = _limits(settings, state, reading)
 
     goal = settings.target_w + settings.offset_w
     # Import lasting long enough is what allows a discharge to start.
