@@ -16,6 +16,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.diy_solar.blueprints import async_install_blueprints
@@ -478,3 +479,90 @@ async def test_blueprint_pauses_while_the_car_charges(hass: HomeAssistant) -> No
     await hass.services.async_call(
         "automation", "turn_off", {ATTR_ENTITY_ID: automation}, blocking=True
     )
+
+
+async def _tune(hass: HomeAssistant, entry_id: str, **options: object) -> None:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    hass.config_entries.async_update_entry(entry, options={**entry.options, **options})
+    await hass.async_block_till_done()
+
+
+def cells(hass: HomeAssistant, low: float, high: float) -> None:
+    for name, volts in (("lowest", low), ("highest", high)):
+        hass.states.async_set(f"sensor.bms_{name}_cell", str(volts), {"unit_of_measurement": "V"})
+
+
+@pytest.mark.usefixtures("actuators")
+async def test_the_bms_limits_stop_a_running_discharge_at_once(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    cells(hass, 3.10, 3.30)
+    entry_id = await _add(
+        hass, cell_min_sensor="sensor.bms_lowest_cell", cell_max_sensor="sensor.bms_highest_cell"
+    )
+    await _tune(hass, entry_id, discharge_stop_cell=3.0, discharge_resume_cell=3.2)
+    meter(hass, 600)
+    await later(hass, freezer, 1)
+    assert written(hass) == (0, 600)
+    cells(hass, 3.00, 3.30)  # at the limit: no new meter sample needed
+    await later(hass, freezer, 1)
+    assert written(hass) == (0, 0)
+    assert status(hass) == "cell_limit"
+    cells(hass, 3.15, 3.30)  # above the stop, below the resume voltage: still held
+    for _ in range(3):
+        meter(hass, 600)
+        await later(hass, freezer, 6)
+    assert written(hass) == (0, 0)
+    cells(hass, 3.20, 3.30)
+    meter(hass, 600)
+    await later(hass, freezer, 6)
+    assert written(hass)[1] > 0
+    # The BMS goes silent: its readings age past the stale time and discharging stops.
+    for _ in range(6):
+        meter(hass, 600)
+        await later(hass, freezer, 6)
+    assert written(hass) == (0, 0)
+    assert status(hass) == "bms_stale"
+
+
+@pytest.mark.usefixtures("actuators")
+async def test_a_manual_change_is_seen_counted_and_regulated_away(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _add(hass)
+    meter(hass, 0)
+    await later(hass, freezer, 1)
+    # Someone sets the discharger to 500 W by hand: the house now exports it.
+    await hass.services.async_call(
+        "input_number",
+        "set_value",
+        {ATTR_ENTITY_ID: "input_number.discharger", "value": 500},
+        blocking=True,
+    )
+    for _ in range(3):
+        meter(hass, -500 if written(hass)[1] else 0)
+        await later(hass, freezer, 3)
+    assert hass.states.get(f"sensor.{PREFIX}_corrections").state == "1"
+    assert written(hass) == (0, 0)
+
+
+@pytest.mark.usefixtures("actuators")
+async def test_the_daily_write_budget_stops_the_device_and_says_so(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry_id = await _add(hass)
+    await _tune(hass, entry_id, write_budget=10, min_write_interval=1)
+    issues = ir.async_get(hass)
+    for n in range(30):  # a load that keeps changing: a write on nearly every reading
+        meter(hass, 300 + 200 * (n % 2) - written(hass)[1])
+        await later(hass, freezer, 3)
+    assert written(hass) == (0, 0)
+    assert issues.async_get_issue(DOMAIN, f"write_budget_{entry_id}") is not None
+    assert status(hass) == "write_budget"
+    tomorrow = dt_util.now() + timedelta(days=1)
+    freezer.move_to(tomorrow.replace(hour=0, minute=0, second=30))  # a new day
+    meter(hass, 400)
+    await later(hass, freezer, 3)
+    assert written(hass)[1] > 0
+    assert issues.async_get_issue(DOMAIN, f"write_budget_{entry_id}") is None

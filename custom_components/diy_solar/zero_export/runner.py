@@ -264,6 +264,8 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         else:
             decision = step(self.settings, self.state, reading)
         self.state = decision.state
+        if spent and self.state.status is Status.IDLE:
+            self.state.status = Status.WRITE_BUDGET  # idle because a device is held
         if decision.commands is not None:
             stop = self.state.status in STOPPED
             for actuator in actuators:
