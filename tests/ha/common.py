@@ -9,6 +9,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.service_info.usb import UsbServiceInfo
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -70,4 +71,16 @@ def device_with(hass: HomeAssistant, entry_id: str, identifier: str) -> dr.Devic
             if (DOMAIN, identifier) in device.identifiers
         ),
         None,
+    )
+
+
+def usb_info(vid: str, pid: str) -> UsbServiceInfo:
+    """What HA's USB discovery hands a flow for a device with these ids."""
+    return UsbServiceInfo(
+        device="/dev/bus/usb/001/004",
+        vid=vid,
+        pid=pid,
+        serial_number=None,
+        manufacturer=None,
+        description="USB to Serial",
     )

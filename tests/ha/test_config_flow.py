@@ -11,7 +11,6 @@ from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import selector
-from homeassistant.helpers.service_info.usb import UsbServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar.const import (
@@ -23,6 +22,7 @@ from custom_components.diy_solar.const import (
 )
 from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer, TcpServer
+from tests.ha.common import usb_info
 
 SERIAL = "92932105105315"
 
@@ -157,14 +157,7 @@ async def test_usb_discovery(hass: HomeAssistant, emulator: Pi30Emulator, tmp_pa
     node = tmp_path / "hidraw3" / "device"
     node.mkdir(parents=True)
     (node / "uevent").write_text("HID_ID=0003:00000665:00005161\n")
-    info = UsbServiceInfo(
-        device="/dev/bus/usb/001/004",
-        vid="0665",
-        pid="5161",
-        serial_number=None,
-        manufacturer=None,
-        description="USB to Serial",
-    )
+    info = usb_info("0665", "5161")
     with (
         patch.object(pi30_transport, "SYSFS_HIDRAW", tmp_path),
         patch(
@@ -183,14 +176,7 @@ async def test_usb_discovery(hass: HomeAssistant, emulator: Pi30Emulator, tmp_pa
 
 
 async def test_usb_discovery_without_hidraw(hass: HomeAssistant) -> None:
-    info = UsbServiceInfo(
-        device="/dev/bus/usb/001/004",
-        vid="0665",
-        pid="5161",
-        serial_number=None,
-        manufacturer=None,
-        description=None,
-    )
+    info = usb_info("0665", "5161")
     with patch("custom_components.diy_solar.axpert.flow.list_hidraw", list):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USB}, data=info

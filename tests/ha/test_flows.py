@@ -15,7 +15,6 @@ from homeassistant.const import CONF_DEVICE, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers.service_info.usb import UsbServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar import integration
@@ -33,6 +32,8 @@ from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
 from custom_components.diy_solar.runtime import RuntimeData
+from tests.ha.common import usb_info
+from tests.ha.test_generator import GENERATOR as GENERATOR_FORM
 
 SERIAL = "92932105105315"
 
@@ -43,25 +44,7 @@ def _policy(kind: DeviceType, **options: Any) -> MockConfigEntry:
     )
 
 
-GENERATOR = {
-    "relay": "switch.generator",
-    "soc_sensors": ["sensor.soc"],
-    "running_voltage": 100,
-    "start_soc": 20,
-    "stop_soc": 80,
-    "quiet_start_soc": 10,
-    "quiet_stop_soc": 50,
-    "start_voltage_time": 5,
-    "min_run": 30,
-    "max_run": 240,
-    "cooldown": 15,
-    "max_starts": 3,
-    "start_timeout": 120,
-    "retries": 1,
-    "exercise_days": 0,
-    "exercise_duration": 15,
-    "stale_after": 10,
-}
+GENERATOR = {k: v for k, v in GENERATOR_FORM.items() if k != CONF_NAME}
 GRID_CONNECT = {
     "relay": "switch.contactor",
     "battery_voltage": "sensor.battery_voltage",
@@ -382,14 +365,7 @@ async def test_usb_discovery_confirm_shows_the_error_then_adds(
     hass: HomeAssistant, emulator: Pi30Emulator, tmp_path: Path
 ) -> None:
     server = PtyServer(emulator, hid=True)
-    info = UsbServiceInfo(
-        device="/dev/bus/usb/001/004",
-        vid="0665",
-        pid="5161",
-        serial_number=None,
-        manufacturer=None,
-        description="USB to Serial",
-    )
+    info = usb_info("0665", "5161")
     try:
         with patch(
             "custom_components.diy_solar.axpert.flow.list_hidraw",

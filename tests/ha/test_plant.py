@@ -67,6 +67,17 @@ async def test_simulators_share_the_plant(hass: HomeAssistant) -> None:
         assert await hass.config_entries.async_unload(entry_id)
 
 
+async def _quick(hass: HomeAssistant, policy_id: str) -> None:
+    """Real time runs in these tests (the charger is on a CAN bus thread): a quick meter
+    and write interval keep them short."""
+    policy = hass.config_entries.async_get_entry(policy_id)
+    assert policy is not None
+    hass.config_entries.async_update_entry(
+        policy, options={**policy.options, "meter_lag": 0.5, "min_write_interval": 1}
+    )
+    await hass.async_block_till_done()
+
+
 async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> None:
     """A late-morning surplus: the controller raises the BIC's charge current until the grid is
     near 0 W, through the BIC's own number entity, in amperes at the BMS's voltage."""
@@ -105,14 +116,7 @@ async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> No
             },
         )
     )
-    # Real time runs here (the charger is on a CAN bus thread): a quick meter and write
-    # interval keep the test short.
-    policy = hass.config_entries.async_get_entry(entries[-1])
-    assert policy is not None
-    hass.config_entries.async_update_entry(
-        policy, options={**policy.options, "meter_lag": 0.5, "min_write_interval": 1}
-    )
-    await hass.async_block_till_done()
+    await _quick(hass, entries[-1])
     for _ in range(10):
         await poll(hass)
         await asyncio.sleep(1.05)
@@ -123,8 +127,7 @@ async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> No
 
 
 async def _bic_zero_export(hass: HomeAssistant, hour: int) -> tuple[list[str], LivePlant]:
-    """The demo's plant at this hour, the simulated BIC picked as a device, and zero export
-    with a quick meter and write interval (real time runs: the charger is on a CAN thread)."""
+    """The demo's plant at this hour, the simulated BIC picked as a device, and zero export."""
     plant = shared_plant(hass.config.config_dir)
     moment = datetime.now().replace(hour=hour, minute=0, second=0).timestamp()
     plant.clock = lambda: moment
@@ -149,12 +152,7 @@ async def _bic_zero_export(hass: HomeAssistant, hour: int) -> tuple[list[str], L
             },
         )
     )
-    policy = hass.config_entries.async_get_entry(entries[-1])
-    assert policy is not None
-    hass.config_entries.async_update_entry(
-        policy, options={**policy.options, "meter_lag": 0.5, "min_write_interval": 1}
-    )
-    await hass.async_block_till_done()
+    await _quick(hass, entries[-1])
     return entries, plant
 
 

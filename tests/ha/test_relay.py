@@ -8,11 +8,10 @@ from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.usbrelay import RelayBoardEmulator
-from tests.ha.common import poll
+from tests.ha.common import poll, usb_info
 
 SWITCH_1 = "switch.usb_relay_lhcxi_channel_1"
 
@@ -64,14 +63,7 @@ async def test_a_vanished_board_is_unavailable_until_it_returns(
 
 @pytest.mark.usefixtures("hid")
 async def test_usb_discovery_offers_the_board(hass: HomeAssistant) -> None:
-    info = UsbServiceInfo(
-        device="/dev/bus/usb/001/004",
-        vid="16C0",
-        pid="05DF",
-        serial_number=None,
-        manufacturer="www.dcttech.com",
-        description="USBRelay2",
-    )
+    info = usb_info("16C0", "05DF")
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USB}, data=info
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -187,11 +187,6 @@ def validate_tuning(user_input: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-# Optional fields left empty must clear what was stored, so each form replaces its keys.
-ENTITY_KEYS = {str(k) for k in entities_schema(False).schema}
-TUNING_KEYS = {str(k) for k in tuning_schema().schema}
-
-
 class ZeroExportFlow(DiySolarFlow):
     async def async_step_zero_export(
         self, user_input: dict[str, Any] | None = None
@@ -219,32 +214,36 @@ class ZeroExportOptions(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """What the policy reads and writes."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = validate_entities(self.hass, user_input)
-            if not errors:
-                kept = {k: v for k, v in self.config_entry.options.items() if k not in ENTITY_KEYS}
-                return self.async_create_entry(data={**kept, **user_input})
-        return self.async_show_form(
-            step_id="entities",
-            data_schema=self.add_suggested_values_to_schema(
-                entities_schema(False), user_input or self.config_entry.options
-            ),
-            errors=errors,
-        )
+        schema = entities_schema(False)
+        return await self._async_form("entities", schema, user_input, self._validate_entities)
 
     async def async_step_tuning(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """How the policy regulates: timing, limits, schedules, gains."""
+        return await self._async_form("tuning", tuning_schema(), user_input, validate_tuning)
+
+    def _validate_entities(self, user_input: Mapping[str, Any]) -> dict[str, str]:
+        return validate_entities(self.hass, user_input)
+
+    async def _async_form(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        user_input: dict[str, Any] | None,
+        validate: Callable[[Mapping[str, Any]], dict[str, str]],
+    ) -> ConfigFlowResult:
+        """One of the option forms: it replaces the keys of its own fields (an optional
+        field left empty clears what was stored) and keeps the other form's."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = validate_tuning(user_input)
+            errors = validate(user_input)
             if not errors:
-                kept = {k: v for k, v in self.config_entry.options.items() if k not in TUNING_KEYS}
+                own = {str(k) for k in schema.schema}
+                kept = {k: v for k, v in self.config_entry.options.items() if k not in own}
                 return self.async_create_entry(data={**kept, **user_input})
         return self.async_show_form(
-            step_id="tuning",
+            step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                tuning_schema(), user_input or self.config_entry.options
+                schema, user_input or self.config_entry.options
             ),
             errors=errors,
         )
