@@ -19,6 +19,7 @@ from custom_components.diy_solar.drivers.pi30 import (
     list_hidraw,
 )
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer, TcpServer
+from custom_components.diy_solar.emulators.plant import Plant
 
 
 @pytest.fixture
@@ -214,3 +215,19 @@ async def test_12v_unit_scales_voltage_limits() -> None:
     assert allowed is not None
     assert (allowed.minimum, allowed.maximum) == (12.0, 14.6)
     assert caps.command(SettingKey.FLOAT_VOLTAGE, 13.5) == "PBFT13.5"
+
+
+@pytest.mark.parametrize(
+    ("pv", "load", "mode", "discharging"),
+    [(200.0, 800.0, "L", False), (1200.0, 800.0, "B", False), (0.0, 800.0, "B", True)],
+)
+def test_the_emulators_mode_agrees_with_its_battery_current(
+    pv: float, load: float, mode: str, discharging: bool
+) -> None:
+    """Line mode carries the load from the grid: no battery discharge through the inverter."""
+    plant = Plant(soc=0.5, pv_w=pv, load_w=load, grid_present=mode == "L")
+    emulator = Pi30Emulator(plant=plant)
+    assert emulator.answer("QMOD") == mode
+    qpigs = emulator.answer("QPIGS")
+    assert qpigs is not None
+    assert (int(qpigs.split()[15]) > 0) is discharging

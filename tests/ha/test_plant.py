@@ -8,6 +8,7 @@ import statistics
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
@@ -32,6 +33,9 @@ async def _add(hass: HomeAssistant, *answers: dict) -> str:
 
 
 async def test_simulators_share_the_plant(hass: HomeAssistant) -> None:
+    # One instant of the day for every simulator: what they report can be compared.
+    noon = datetime.now().replace(hour=12, minute=0, second=0).timestamp()
+    shared_plant(hass.config.config_dir).clock = lambda: noon
     plant = await _add(hass, {"next_step_id": "simulated_plant"})
     again = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     again = await hass.config_entries.flow.async_configure(
@@ -59,11 +63,20 @@ async def test_simulators_share_the_plant(hass: HomeAssistant) -> None:
     # The simulated BIC charges from its start-up setting: the plant's battery takes it.
     assert battery > 100
     assert abs(grid - (load - pv)) <= abs(battery) + 1
+    axpert = await _add(hass, {"next_step_id": "axpert"}, {"next_step_id": "simulator"})
+    await poll(hass)
     soc = hass.states.get("sensor.simulated_plant_state_of_charge").state
     assert hass.states.get("sensor.jk_bms_simulator_state_of_charge").state == str(
         float(round(float(soc)))
     )
-    for entry_id in (charger, bms, plant):
+    # The simulated Axpert reports the same battery, and the same house.
+    axpert_soc = float(hass.states.get("sensor.axpert_92932105105315_battery_capacity").state)
+    assert axpert_soc == round(float(soc))
+    pv = float(hass.states.get("sensor.simulated_plant_pv_power").state)
+    assert float(hass.states.get("sensor.axpert_92932105105315_pv_power").state) == pytest.approx(
+        pv, abs=1
+    )
+    for entry_id in (axpert, charger, bms, plant):
         assert await hass.config_entries.async_unload(entry_id)
 
 

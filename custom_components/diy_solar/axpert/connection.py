@@ -19,10 +19,12 @@ from ..drivers.pi30 import (
     Transport,
 )
 from ..emulators.pi30 import Pi30Emulator
+from ..emulators.plant import Plant
 
 
-def build_transport(data: Mapping[str, Any]) -> Transport:
-    """The transport for an entry; the simulator's emulator lives behind its transport."""
+def build_transport(data: Mapping[str, Any], plant: Plant | None = None) -> Transport:
+    """The transport for an entry; the simulator's emulator lives behind its transport and
+    reports from the plant given (the one the other simulators share)."""
     match TransportKind(data[CONF_TRANSPORT]):
         case TransportKind.SERIAL:
             return StreamTransport(data[CONF_DEVICE])
@@ -35,11 +37,16 @@ def build_transport(data: Mapping[str, Any]) -> Transport:
                 data.get(CONF_HID_PID, AXPERT_HID_PID),
             )
         case TransportKind.SIMULATOR:
-            return MemoryTransport(Pi30Emulator(clock=time.time, follow_sun=True).handle)
+            emulator = Pi30Emulator(
+                plant=Plant() if plant is None else plant,
+                clock=time.time,
+                follow_sun=plant is None,
+            )
+            return MemoryTransport(emulator.handle)
 
 
-def build_client(data: Mapping[str, Any]) -> Pi30Client:
-    return Pi30Client(build_transport(data))
+def build_client(data: Mapping[str, Any], plant: Plant | None = None) -> Pi30Client:
+    return Pi30Client(build_transport(data, plant))
 
 
 def describe(data: Mapping[str, Any]) -> str:

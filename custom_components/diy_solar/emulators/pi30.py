@@ -86,7 +86,7 @@ class Pi30Emulator:
         if self.follow_sun:
             local = time.localtime(now)
             elevation = solar_elevation(local.tm_hour + local.tm_min / 60 + local.tm_sec / 3600)
-        self.plant.advance(now, elevation)
+        self.plant.follow(now, elevation)
         if self.charger is not None and self.battery is not None:
             self._charge(now)
 
@@ -155,7 +155,11 @@ class Pi30Emulator:
     def _qmod(self) -> str:
         if self.warnings & {"inverter_fault"}:
             return "F"
-        return "L" if self.plant.grid_present and self.plant.pv_w < self.plant.load_w else "B"
+        return "L" if self._line_mode() else "B"
+
+    def _line_mode(self) -> bool:
+        """The grid carries the load: the battery is not discharged through the inverter."""
+        return self.plant.grid_present and self.plant.pv_w < self.plant.load_w
 
     def _qpiws(self) -> str:
         bits = ["0"] * 32
@@ -167,7 +171,7 @@ class Pi30Emulator:
         p = self.plant
         volts = p.battery_voltage
         charge_a = max(0, round(p.battery_w / volts))
-        discharge_a = max(0, round(-p.battery_w / volts))
+        discharge_a = 0 if self._line_mode() else max(0, round(-p.battery_w / volts))
         soc = p.soc
         if self.battery is not None:
             volts, soc = self.battery.terminal(self._charge_a), self.battery.soc

@@ -50,6 +50,10 @@ class Plant:
         """The battery power the voltage sags (or rises) with."""
         return self.battery_w
 
+    def follow(self, now: float, solar_elevation: float | None = None) -> None:
+        """Move to now for a device that reports from the plant (see advance)."""
+        self.advance(now, solar_elevation)
+
     def advance(self, now: float, solar_elevation: float | None = None) -> None:
         """Move the model to time now (seconds); PV follows solar_elevation (0..1)."""
         if solar_elevation is not None:
@@ -236,6 +240,10 @@ class LivePlant(Plant):
 
     def _sag_w(self) -> float:
         return self._last_battery_w
+
+    def follow(self, now: float, solar_elevation: float | None = None) -> None:
+        """Load and PV come from the plant's own day and its clock, whoever asks."""
+        self.sample()
 
     def sample(self) -> tuple[float, float, float, float]:
         """Advance to now; (grid, load, PV, battery) watts, grid import positive."""
