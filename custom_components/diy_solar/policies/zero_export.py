@@ -163,14 +163,21 @@ def split(settings: Settings, command_w: float) -> dict[str, float]:
     return out
 
 
-def observe(settings: Settings, state: State, actual: Mapping[str, float], now: float) -> State:
+def observe(
+    settings: Settings,
+    state: State,
+    actual: Mapping[str, float],
+    now: float,
+    confirmed: frozenset[str] = frozenset(),
+) -> State:
     """Take what each actuator is doing (watts, read back from the device; one that cannot
     be read counts as stopped) as the command the controller works from.
 
     Right after a write, a device (or its entity) may not show it yet: within the settling
     time the command it was told stands. An actuator that still does something else after
     that was changed by someone else, reset, or did not take the write: what it does is
-    adopted, counted as a divergence, and regulated from.
+    adopted, counted as a divergence, and regulated from. Actuators named in confirmed are
+    read back right after every write, so they need no settling time.
     """
     state = replace(state, diverged=list(state.diverged), commands=dict(state.commands))
     settle = max(settings.meter_lag_s, settings.min_write_interval_s)
@@ -179,7 +186,7 @@ def observe(settings: Settings, state: State, actual: Mapping[str, float], now: 
     for name in names:
         told, doing = state.commands.get(name, 0.0), actual.get(name, 0.0)
         apart = abs(doing - told) > max(DIVERGED_W, DIVERGED_SHARE * abs(told))
-        if apart and settled:
+        if apart and (settled or name in confirmed):
             if name not in state.diverged:
                 state.diverged.append(name)
                 state.divergences += 1

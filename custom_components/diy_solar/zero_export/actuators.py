@@ -41,6 +41,9 @@ class ZeroExportActuator(ABC):
 
     charges = True
     discharges = False
+    # Read back right after every write (a DIY Solar device's coordinator refreshes then),
+    # so what it shows is never a write still on its way.
+    confirms_writes = False
 
     def __init__(self, key: str, label: str) -> None:
         self.key = key  # what its writes are counted and its failures logged by
@@ -74,6 +77,8 @@ class MeanWellActuator(ZeroExportActuator):
     0 W is output off. The BIC changes direction with its output off: off, direction,
     current, on; so it never charges and discharges at once.
     """
+
+    confirms_writes = True
 
     def __init__(self, coordinator: MeanWellCoordinator) -> None:
         entry = coordinator.config_entry

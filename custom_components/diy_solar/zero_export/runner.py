@@ -252,7 +252,13 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
             tuple(chargers),
             tuple(dischargers),
         )
-        self.state = observe(self.settings, self.state, actual, now)
+        confirmed = frozenset(
+            name
+            for actuator in actuators
+            if actuator.confirms_writes
+            for name in (actuator.charge_name, actuator.discharge_name)
+        )
+        self.state = observe(self.settings, self.state, actual, now, confirmed)
         before = self.state.commands
         reading = self._reading(now)
         if not self.enabled:
