@@ -22,15 +22,17 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from ..const import DOMAIN
+from ..const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from ..drivers.meanwell import Family, Setting
-from ..lumentree.coordinator import LumentreeCoordinator
+from ..lumentree.coordinator import LumentreeCoordinator, unit_identifier
 from ..meanwell.coordinator import MeanWellCoordinator
 from ..policies.switching import SwitchSettings, switch_on
 
 # Below this current a Mean Well is switched off rather than set: its output cannot be
 # set to nothing, only off.
 MIN_AMPS = 1.0
+# The device kinds zero export drives through their own coordinators.
+DRIVEN = {DeviceType.MEANWELL_BIC, DeviceType.MEANWELL_NPB, DeviceType.LUMENTREE}
 # Current changes smaller than this are not written (each write may wear the EEPROM).
 AMPS_STEP = 0.05
 
@@ -297,7 +299,7 @@ def device_actuators(hass: HomeAssistant, device_id: str) -> list[ZeroExportActu
             return [
                 LumentreeActuator(coordinator, unit)
                 for unit in coordinator.client.slaves
-                if (DOMAIN, f"{coordinator.device_key}-{unit}") in device.identifiers
+                if unit_identifier(coordinator.device_key, unit) in device.identifiers
             ]
     return []
 
@@ -308,9 +310,9 @@ def can_drive(hass: HomeAssistant, device_id: str) -> bool:
     if device is None:
         return False
     kinds = {
-        entry.data.get("device_type")
+        entry.data.get(CONF_DEVICE_TYPE)
         for entry_id in device.config_entries
         if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
         and entry.domain == DOMAIN
     }
-    return bool(kinds & {"meanwell_bic", "meanwell_npb", "lumentree"})
+    return bool(kinds & DRIVEN)
