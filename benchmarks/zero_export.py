@@ -5,8 +5,8 @@
 Two scenarios (a synthetic 24 h day, seed 1; the real 1 s household load over the real
 cloudy-day PV), each with a fast meter (1 s interval, 0.5 s latency) and a slow one (5 s,
 1 s). One CSV row per controller and meter. A 60 s meter outage is injected while the
-battery discharges; failsafe_s is how long each controller takes to bring the discharge to
-zero (inf: it never does, it keeps the last command).
+battery discharges; failsafe_s is how long each controller takes to bring the battery power
+to zero for the rest of the outage (inf: it never does, it keeps the last command).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from benchmarks.baselines import Abcds, Bic2mqtt, Controller, Ours
 from custom_components.diy_solar.emulators.plant import (
     TRACE_CREDITS,
     ActuatorModel,
+    BicModel,
     Meter,
     synthetic_day,
     trace_day,
@@ -36,7 +37,7 @@ RAMP_W_PER_S = 1000.0
 BATTERY_WH = 10_000.0
 OUTAGE_S = 60.0
 METERS = ((1.0, 0.5), (5.0, 1.0))
-HEADER = "controller,meter,import_wh,export_wh,abs_exchange_wh,writes,max_overshoot_w,failsafe_s"
+HEADER = "controller,meter,actuator,import_wh,export_wh,abs_exchange_wh,writes,max_overshoot_w,failsafe_s"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Scenario:
 def _outage_time(load: list[float], pv: list[float], not_before: int) -> float:
     """A moment of steady import, so that every controller is discharging."""
     net = [load[t] - pv[t] for t in range(len(load))]
-    window = 300
+    window = 120
     best, best_t = -math.inf, not_before
     for t in range(not_before, len(net) - window, 60):
         low = min(net[t - window : t])
@@ -68,13 +69,14 @@ def scenarios() -> list[Scenario]:
     return [synthetic, traces]
 
 
-def ours(interval: float, latency: float) -> Controller:
+def ours(interval: float, latency: float, min_w: float) -> Controller:
     """Our defaults, with what a user sets for their meter: its lag, and for a slow meter
-    a wider deadband and longer waits (each write is checked later)."""
+    a wider deadband and longer waits (each write is checked later). The actuators'
+    minimum is what the runner reads from the device."""
     return Ours(
         zero_export.Settings(
-            chargers=(zero_export.Actuator("charge", MAX_CHARGE_W),),
-            dischargers=(zero_export.Actuator("discharge", MAX_DISCHARGE_W),),
+            chargers=(zero_export.Actuator("charge", MAX_CHARGE_W, min_w),),
+            dischargers=(zero_export.Actuator("discharge", MAX_DISCHARGE_W, min_w),),
             # The meter's latency, the command delay and the time to ramp most steps.
             meter_lag_s=latency + COMMAND_DELAY_S + 0.5,
             deadband_w=40.0 if interval <= 1 else 60.0,
@@ -94,25 +96,35 @@ class Result:
     failsafe_s: float = math.inf
 
 
+ACTUATORS: dict[str, type[ActuatorModel]] = {"ideal": ActuatorModel, "bic": BicModel}
+
+
 def run(
-    scenario: Scenario, controller: Controller | None, interval: float, latency: float
+    scenario: Scenario,
+    controller: Controller | None,
+    interval: float,
+    latency: float,
+    actuator_kind: str = "ideal",
 ) -> Result:
     """Simulate; controller None is the oracle (it knows the net load one lag ahead)."""
     meter = Meter(interval, latency)
-    actuator = ActuatorModel(COMMAND_DELAY_S, RAMP_W_PER_S, MAX_CHARGE_W, MAX_DISCHARGE_W)
+    actuator = ACTUATORS[actuator_kind](
+        COMMAND_DELAY_S, RAMP_W_PER_S, MAX_CHARGE_W, MAX_DISCHARGE_W
+    )
     soc_wh = BATTERY_WH / 2
     result = Result()
     last_sent: float | None = None
     lookahead = latency + COMMAND_DELAY_S
+    # The end of the last step of the outage with the battery still working.
+    last_on = scenario.outage_at
     seconds = len(scenario.load)
 
     def send(now: float, watts: float | None) -> None:
         nonlocal last_sent
         if watts is None or (last_sent is not None and abs(watts - last_sent) < 1):
             return
-        actuator.command(now, watts)
+        result.writes += actuator.command(now, watts)
         last_sent = watts
-        result.writes += 1
 
     for i in range(int(seconds / DT)):
         now = i * DT
@@ -132,8 +144,8 @@ def run(
         result.max_overshoot_w = max(result.max_overshoot_w, overshoot)
 
         outage = scenario.outage_at <= now < scenario.outage_at + OUTAGE_S
-        if outage and math.isinf(result.failsafe_s) and abs(power) < 1:
-            result.failsafe_s = now - scenario.outage_at
+        if outage and abs(power) >= 1:
+            last_on = now + DT
         meter.observe(now, grid, online=not outage)
         if controller is None:
             ahead = min(seconds - 1, int(now + lookahead))
@@ -143,32 +155,36 @@ def run(
             send(now, controller.on_reading(now, minute, reading))
         if now == second:
             send(now, controller.tick(now, minute))
+    if last_on < scenario.outage_at + OUTAGE_S:
+        result.failsafe_s = last_on - scenario.outage_at
     return result
 
 
-CONTROLLERS: dict[str, Callable[[float, float], Controller | None]] = {
+CONTROLLERS: dict[str, Callable[[float, float, float], Controller | None]] = {
     "ours": ours,
-    "abcds": lambda _i, _l: Abcds(MAX_CHARGE_W, MAX_DISCHARGE_W),
-    "bic2mqtt": lambda _i, _l: Bic2mqtt(MAX_CHARGE_W, MAX_DISCHARGE_W),
-    "oracle": lambda _i, _l: None,
+    "abcds": lambda _i, _l, _m: Abcds(MAX_CHARGE_W, MAX_DISCHARGE_W),
+    "bic2mqtt": lambda _i, _l, _m: Bic2mqtt(MAX_CHARGE_W, MAX_DISCHARGE_W),
+    "oracle": lambda _i, _l, _m: None,
 }
 
 
 def main() -> int:
     print(f"# {TRACE_CREDITS}", file=sys.stderr)
     print(HEADER)
-    for scenario in scenarios():
-        for interval, latency in METERS:
-            meter = f"{scenario.name} {interval:g}s/{latency:g}s"
-            for name, make in CONTROLLERS.items():
-                r = run(scenario, make(interval, latency), interval, latency)
-                failsafe = "nan" if name == "oracle" else f"{r.failsafe_s:.1f}"
-                print(
-                    f"{name},{meter},{r.import_wh:.1f},{r.export_wh:.1f},"
-                    f"{r.import_wh + r.export_wh:.1f},{r.writes},{r.max_overshoot_w:.0f},"
-                    f"{failsafe}",
-                    flush=True,
-                )
+    for kind in ACTUATORS:
+        for scenario in scenarios():
+            for interval, latency in METERS:
+                meter = f"{scenario.name} {interval:g}s/{latency:g}s"
+                for name, make in CONTROLLERS.items():
+                    controller = make(interval, latency, ACTUATORS[kind].min_w)
+                    r = run(scenario, controller, interval, latency, kind)
+                    failsafe = "nan" if name == "oracle" else f"{r.failsafe_s:.1f}"
+                    print(
+                        f"{name},{meter},{kind},{r.import_wh:.1f},{r.export_wh:.1f},"
+                        f"{r.import_wh + r.export_wh:.1f},{r.writes},{r.max_overshoot_w:.0f},"
+                        f"{failsafe}",
+                        flush=True,
+                    )
     return 0
 
 

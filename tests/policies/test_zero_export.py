@@ -178,3 +178,23 @@ def test_state_survives_a_json_round_trip() -> None:
     restored = State.from_dict(json.loads(json.dumps(state.to_dict())))
     assert restored == state
     assert restored.status is Status.REGULATING
+
+
+@pytest.mark.parametrize(
+    ("grid", "discharge"),
+    [(49, 0), (50, 100), (99, 100), (100, 100), (101, 101), (-49, 0), (-50, -100), (-101, -101)],
+)
+def test_less_than_the_actuators_can_do_is_off_or_their_least(
+    grid: float, discharge: float
+) -> None:
+    """A Mean Well below its least current is switched off: the command is the nearer of
+    off and the least, so that what is asked is what happens."""
+    settings = replace(
+        BIC,
+        deadband_w=10,
+        chargers=(Actuator("charge", 2000, 100),),
+        dischargers=(Actuator("discharge", 2000, 100),),
+    )
+    decision = step(settings, State(), at(1_764_000_000, grid))
+    assert decision.state.command_w == discharge
+    assert (decision.commands is None) == (discharge == 0)

@@ -193,20 +193,62 @@ class ActuatorModel:
     ramp_w_per_s: float = 1000.0
     max_charge_w: float = 2000.0
     max_discharge_w: float = 2000.0
+    min_w: float = 0.0  # less than this cannot be done
     output_w: float = 0.0
     _commands: list[tuple[float, float]] = field(default_factory=list)
     _target: float = 0.0
 
-    def command(self, now: float, watts: float) -> None:
+    def command(self, now: float, watts: float) -> int:
+        """Send a command; the answer is how many writes the device needed for it."""
         self._commands.append((now + self.delay, watts))
+        return 1
+
+    def _take(self, now: float, watts: float) -> None:
+        self._target = watts
 
     def advance(self, now: float, dt: float) -> float:
         while self._commands and self._commands[0][0] <= now:
-            self._target = self._commands.pop(0)[1]
+            self._take(now, self._commands.pop(0)[1])
         target = min(self.max_discharge_w, max(-self.max_charge_w, self._target))
         step = self.ramp_w_per_s * dt
         self.output_w = min(self.output_w + step, max(self.output_w - step, target))
         return self.output_w
+
+
+@dataclass
+class BicModel(ActuatorModel):
+    """A BIC-2200 driven the way the zero-export actuator drives it. Below its minimum
+    current the output is switched off (one write). From off, current and output on (two
+    writes); to the other direction, output off, direction, current, output on (four). The
+    output is 0 at once when switched off and starts again restart_s after it is switched
+    on, then ramps."""
+
+    min_w: float = 48.0  # 1 A at 48 V, the actuator's minimum
+    restart_s: float = 2.0
+    _told: float = 0.0
+    _off_until: float = 0.0
+
+    def command(self, now: float, watts: float) -> int:
+        self._commands.append((now + self.delay, watts))
+        told, self._told = self._told, 0.0 if abs(watts) < self.min_w else watts
+        if not self._told:
+            return 1 if told else 0
+        if not told:
+            return 2
+        return 4 if (told > 0) != (self._told > 0) else 1
+
+    def _take(self, now: float, watts: float) -> None:
+        new = 0.0 if abs(watts) < self.min_w else watts
+        if not new or not self._target or (new > 0) != (self._target > 0):
+            self.output_w = 0.0
+            self._off_until = now + self.restart_s if new else now
+        self._target = new
+
+    def advance(self, now: float, dt: float) -> float:
+        power = super().advance(now, dt)
+        if now < self._off_until:
+            self.output_w = power = 0.0
+        return power
 
 
 class LivePlant(Plant):

@@ -14,6 +14,7 @@ actuator is doing, as read back from the device (observe), and it works from tha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -52,6 +53,9 @@ class Actuator:
 
     name: str
     max_w: float
+    # Less than this it cannot do (a Mean Well's minimum current): asked for less, it is
+    # switched off.
+    min_w: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -385,6 +389,7 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
     if state.command_at is not None and not outside_limits:
         step_max = settings.ramp_w_per_s * max(0.0, now - state.command_at)
         wanted = min(state.command_w + step_max, max(state.command_w - step_max, wanted))
+    wanted = _doable(settings, wanted)
     state.status = _status(wanted)
     if raw > max_discharge and discharge_reason is not None:
         state.status = discharge_reason
@@ -400,6 +405,16 @@ def step(settings: Settings, state: State, reading: Reading) -> Decision:
     if recent and abs(wanted) > abs(state.command_w) and not outside_limits:
         return Decision(state, None)
     return _write(state, settings, wanted, now)
+
+
+def _doable(settings: Settings, command_w: float) -> float:
+    """A command below what the actuators can do becomes the nearer of off and their
+    minimum."""
+    active = settings.dischargers if command_w > 0 else settings.chargers
+    least = min((a.min_w for a in active), default=0.0)
+    if abs(command_w) >= least:
+        return command_w
+    return 0.0 if abs(command_w) < least / 2 else math.copysign(least, command_w)
 
 
 def _status(command_w: float) -> Status:

@@ -63,6 +63,10 @@ class ZeroExportActuator(ABC):
     def limits(self) -> tuple[float, float]:
         """The most it can charge and discharge now (0 when it cannot be driven)."""
 
+    def least(self) -> tuple[float, float]:
+        """The least it can charge and discharge when it runs at all."""
+        return 0.0, 0.0
+
     @abstractmethod
     def doing(self) -> tuple[float, float] | None:
         """(charge, discharge) watts it does now, read back; None if it cannot be read."""
@@ -105,6 +109,16 @@ class MeanWellActuator(ZeroExportActuator):
             else 0.0
         )
         return charge, discharge
+
+    def least(self) -> tuple[float, float]:
+        volts = self._volts() or 0.0
+        charge = max(MIN_AMPS, self.coordinator.allowed(Setting.CHARGE_CURRENT).minimum)
+        discharge = (
+            max(MIN_AMPS, self.coordinator.allowed(Setting.DISCHARGE_CURRENT).minimum)
+            if self.discharges
+            else 0.0
+        )
+        return charge * volts, discharge * volts
 
     def doing(self) -> tuple[float, float] | None:
         volts = self._volts()

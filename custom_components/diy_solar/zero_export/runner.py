@@ -240,10 +240,13 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         chargers, dischargers, actual = [], [], {}
         for actuator in actuators:
             most_charge, most_discharge = (0.0, 0.0) if actuator in spent else actuator.limits()
+            least_charge, least_discharge = actuator.least()
             if actuator.charges:
-                chargers.append(Actuator(actuator.charge_name, most_charge))
+                chargers.append(Actuator(actuator.charge_name, most_charge, least_charge))
             if actuator.discharges:
-                dischargers.append(Actuator(actuator.discharge_name, most_discharge))
+                dischargers.append(
+                    Actuator(actuator.discharge_name, most_discharge, least_discharge)
+                )
             if (doing := actuator.doing()) is not None:
                 actual[actuator.charge_name], actual[actuator.discharge_name] = doing
         self.settings = build_settings(
