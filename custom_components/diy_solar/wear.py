@@ -35,15 +35,24 @@ class WriteLedger:
         self._name = name
         self.budget = budget
         self.count = 0
+        # Writes no longer reach the EEPROM (a Mean Well's EEP_OFF, known to be in effect).
+        self.eeprom_off = False
         self._store: Store[dict[str, int]] = Store(hass, STORAGE_VERSION, _storage_key(entry_id))
 
     async def async_load(self) -> None:
         stored = await self._store.async_load()
         self.count = int((stored or {}).get("writes", 0))
+        self.eeprom_off = bool((stored or {}).get("eeprom_off", False))
         self._check_budget()
 
     def _data(self) -> dict[str, int]:
-        return {"writes": self.count}
+        return {"writes": self.count, "eeprom_off": int(self.eeprom_off)}
+
+    @callback
+    def set_eeprom_off(self, off: bool) -> None:
+        if off != self.eeprom_off:
+            self.eeprom_off = off
+            self._store.async_delay_save(self._data, SAVE_DELAY)
 
     @callback
     def add(self, writes: int = 1) -> None:

@@ -28,6 +28,8 @@ from custom_components.diy_solar.const import (
     DeviceType,
     TransportKind,
 )
+from custom_components.diy_solar.drivers.meanwell import Command
+from custom_components.diy_solar.drivers.meanwell.protocol import EEP_OFF
 from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
@@ -332,8 +334,13 @@ async def test_npb_flow(hass: HomeAssistant, channel: str) -> None:
                 result["flow_id"],
                 {"interface": "virtual", "channel": channel, "bitrate": 250000, "address": 0},
             )
+            assert result["step_id"] == "meanwell_eeprom"
+            result = await hass.config_entries.flow.async_configure(
+                result["flow_id"], {"eep_off": True}
+            )
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert result["title"].startswith("NPB-1200-48 ")
+        assert npb.registers[Command.SYSTEM_CONFIG] & EEP_OFF
     finally:
         npb.detach()
         bus.shutdown()

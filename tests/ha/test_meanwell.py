@@ -86,10 +86,61 @@ async def test_flow_reads_the_model_before_adding(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], wrong)
     assert result["errors"] == {"base": "cannot_connect"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    # Before the first write: EEP_OFF, offered on by default.
+    assert result["step_id"] == "meanwell_eeprom"
+    assert result["description_placeholders"] == {"title": "BIC-2200-48 EB23A1234567"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"eep_off": True})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "BIC-2200-48 EB23A1234567"
     assert result["result"].unique_id == "EB23A1234567"
     assert result["data"] == _data(channel)
+    assert result["result"].options == {}
+    assert bic.registers[Command.SYSTEM_CONFIG] & EEP_OFF
+    # In effect only after a power cycle: until then the set-up says so, and counts.
+    await hass.async_block_till_done()
+    entry = result["result"]
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, f"eep_off_pending_{entry.entry_id}") is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(("supported", "wanted"), [(False, True), (True, False)])
+async def test_set_up_without_eep_off(
+    hass: HomeAssistant, bic: MeanWellEmulator, channel: str, supported: bool, wanted: bool
+) -> None:
+    """Firmware without EEP_OFF is added all the same and not offered it again; a user
+    who says no gets nothing written."""
+    bic.eep_off_supported = supported
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "meanwell_bic"}
+    )
+    user_input = {k: v for k, v in _data(channel).items() if k != CONF_DEVICE_TYPE}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    sent = len(bic.requests)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"eep_off": wanted})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].options == ({} if supported else {"eep_off_unsupported": True})
+    assert not bic.registers[Command.SYSTEM_CONFIG] & EEP_OFF
+    await hass.async_block_till_done()
+    if not wanted:
+        assert all(len(request) == 2 for request in bic.requests[sent:])  # reads only
+    assert await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_a_charger_with_eep_off_set_is_not_asked_again(
+    hass: HomeAssistant, bic: MeanWellEmulator, channel: str
+) -> None:
+    bic.registers[Command.SYSTEM_CONFIG] |= EEP_OFF
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "meanwell_bic"}
+    )
+    user_input = {k: v for k, v in _data(channel).items() if k != CONF_DEVICE_TYPE}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(result["result"].entry_id)
 
 
 async def test_flow_refuses_an_unknown_model(hass: HomeAssistant, channel: str) -> None:
@@ -249,6 +300,60 @@ async def test_options_set_eep_off_and_battery_mode(
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"confirm": True})
     assert result["reason"] == "battery_mode_set"
     assert bic.registers[Command.BIDIRECTIONAL_CONFIG] == BATTERY_MODE
+
+
+async def test_eeprom_count_follows_the_device_through_eep_off_and_a_restart(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    """Every step the count equals the charger's own EEPROM writes: EEP_OFF set but not in
+    effect, the power cycle confirmed, and HA restarted after it."""
+    await _setup(hass, entry)
+    count = f"sensor.{PREFIX}_eeprom_writes"
+    issue = f"eep_off_pending_{entry.entry_id}"
+    issues = ir.async_get(hass)
+
+    async def eeprom_step(answer: dict[str, bool]) -> list[str]:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"next_step_id": "eeprom"}
+        )
+        fields = [str(k) for k in result["data_schema"].schema]
+        result = await hass.config_entries.options.async_configure(result["flow_id"], answer)
+        assert result["reason"] == "eeprom_set"
+        await hass.async_block_till_done()
+        return fields
+
+    assert await eeprom_step({"eep_off": True}) == ["eep_off"]
+    assert issues.async_get_issue(DOMAIN, issue) is not None
+    await _set_number(hass, f"number.{PREFIX}_charge_current", 12)
+    await poll(hass)
+    assert bic.eeprom_writes == 2  # the configuration itself, then the current
+    assert hass.states.get(count).state == str(bic.eeprom_writes)
+
+    bic.power_cycle()
+    # Not ticked: still counted.
+    assert await eeprom_step({"eep_off": True, "power_cycled": False}) == [
+        "eep_off",
+        "power_cycled",
+    ]
+    assert await eeprom_step({"eep_off": True, "power_cycled": True}) == [
+        "eep_off",
+        "power_cycled",
+    ]
+    assert issues.async_get_issue(DOMAIN, issue) is None
+    await _set_number(hass, f"number.{PREFIX}_charge_current", 13)
+    await poll(hass)
+    assert bic.eeprom_writes == 2
+    assert hass.states.get(count).state == "2"
+
+    await entry.runtime_data.coordinator.ledger.async_flush()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue) is None
+    await _set_number(hass, f"number.{PREFIX}_charge_current", 14)
+    await poll(hass)
+    assert bic.eeprom_writes == 2
+    assert hass.states.get(count).state == "2"
 
 
 async def test_eep_off_unsupported_is_no_longer_offered(

@@ -364,7 +364,7 @@ async def test_diagnostics_show_the_controller(hass: HomeAssistant) -> None:
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["stored"]["state"]["command_w"] == 300
     assert list(diagnostics["settings"]["dischargers"]) == [
-        {"name": f"{DISCHARGER}:discharge", "max_w": 2000.0}
+        {"name": f"{DISCHARGER}:discharge", "max_w": 2000.0, "min_w": 0.0}
     ]
     assert diagnostics["entry"]["options"]["grid_sensor"] == METER
 

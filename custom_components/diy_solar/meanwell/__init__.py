@@ -41,6 +41,7 @@ async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> Runtim
     except MeanWellConnectionError as err:
         # An adapter not plugged in yet, or a CAN interface not up yet: try again later.
         raise translated(ConfigEntryNotReady, "communication_error", err) from err
+    connection.client.eep_off_active = ledger.eeprom_off
     coordinator = MeanWellCoordinator(hass, entry, connection, ledger)
     return await async_start(
         coordinator,

@@ -97,11 +97,23 @@ def describe(data: Mapping[str, Any]) -> str:
     return f"{data[CONF_INTERFACE]}:{data.get(CONF_CHANNEL, '')}:{data[CONF_ADDRESS]}"
 
 
-async def async_identify(data: Mapping[str, Any]) -> Identity:
-    """Open the bus, read who is there, close again (for the config flow)."""
+async def async_identify(data: Mapping[str, Any]) -> tuple[Identity, bool]:
+    """Open the bus, read who is there and whether EEP_OFF is set, close again (for the
+    config flow)."""
     loop = asyncio.get_running_loop()
     connection = await loop.run_in_executor(None, connect, data)
     try:
-        return (await connection.client.identify()).identity
+        return (await connection.client.identify()).identity, connection.client.eep_off
+    finally:
+        await connection.close()
+
+
+async def async_set_eep_off(data: Mapping[str, Any]) -> None:
+    """Open the bus, set EEP_OFF, close again (for the config flow)."""
+    loop = asyncio.get_running_loop()
+    connection = await loop.run_in_executor(None, connect, data)
+    try:
+        await connection.client.identify()
+        await connection.client.set_eeprom_off(True)
     finally:
         await connection.close()

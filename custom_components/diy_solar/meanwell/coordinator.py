@@ -27,6 +27,7 @@ from ..drivers.meanwell import (
     Setting,
     voltage_adjust_step,
 )
+from ..repairs import set_issue
 from ..runtime import DiySolarConfigEntry
 from ..wear import WriteLedger
 from .connection import Connection
@@ -86,7 +87,22 @@ class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
             await self._follow_low_current(data)
         except MeanWellError as err:
             raise translated(UpdateFailed, "communication_error", err) from err
+        self._follow_eep_off()
         return data
+
+    def _follow_eep_off(self) -> None:
+        """Keep whether EEP_OFF is in effect across restarts, and say while it waits for
+        the power cycle that brings it into effect."""
+        client = self.client
+        self.ledger.set_eeprom_off(client.eep_off_active)
+        pending = client.eep_off and not client.eep_off_active
+        set_issue(
+            self.hass,
+            "eep_off_pending",
+            self.config_entry.entry_id,
+            pending,
+            {"name": self.config_entry.title},
+        )
 
     async def _follow_low_current(self, data: MeanWellData) -> None:
         """One step of the NPB voltage adjust toward a current below the minimum."""

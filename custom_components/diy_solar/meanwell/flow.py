@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult
 from homeassistant.helpers import selector
 
 from ..const import (
@@ -15,13 +15,22 @@ from ..const import (
     CONF_BITRATE,
     CONF_CHANNEL,
     CONF_DEVICE_TYPE,
+    CONF_EEP_OFF_UNSUPPORTED,
     CONF_INTERFACE,
+    LOGGER,
     CanInterface,
     DeviceType,
 )
-from ..drivers.meanwell import BITRATE, MAX_ADDRESS, MeanWellConnectionError, MeanWellError
+from ..drivers.meanwell import (
+    BITRATE,
+    MAX_ADDRESS,
+    MeanWellConnectionError,
+    MeanWellError,
+    MeanWellRejectedError,
+)
 from ..flow import DiySolarFlow, async_probe
-from .connection import FAMILIES, async_identify, describe
+from .connection import FAMILIES, async_identify, async_set_eep_off, describe
+from .options import CONF_EEP_OFF
 
 
 def _can_schema(family_max_address: int, current: Mapping[str, Any]) -> vol.Schema:
@@ -46,6 +55,9 @@ def _can_schema(family_max_address: int, current: Mapping[str, Any]) -> vol.Sche
 
 
 class MeanWellFlow(DiySolarFlow):
+    # What the set-up found, while EEP_OFF is offered: entry data and title.
+    _found: tuple[dict[str, Any], str]
+
     async def async_step_meanwell_bic(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -63,24 +75,58 @@ class MeanWellFlow(DiySolarFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {CONF_DEVICE_TYPE: device_type, **user_input}
-            identity = await async_probe(
+            found = await async_probe(
                 async_identify(data),
                 errors,
                 unreachable=(MeanWellConnectionError,),
                 wrong=(MeanWellError,),
                 what="identifying the charger",
             )
-            if identity is not None:
-                return await self._async_create_or_update(
-                    data,
-                    identity.serial_number or describe(data),
-                    f"{identity.model} {identity.serial_number}".strip(),
-                )
+            if found is not None:
+                identity, eep_off = found
+                unique_id = identity.serial_number or describe(data)
+                title = f"{identity.model} {identity.serial_number}".strip()
+                simulated = data[CONF_INTERFACE] == CanInterface.SIMULATOR
+                if self.source == SOURCE_RECONFIGURE or eep_off or simulated:
+                    return await self._async_create_or_update(data, unique_id, title)
+                await self.async_set_unique_id(unique_id)
+                self._abort_if_unique_id_configured(updates=data, reload_on_update=False)
+                self._found = (data, title)
+                return await self.async_step_meanwell_eeprom()
             current = user_input
         family = FAMILIES[device_type]
         return self.async_show_form(
             step_id=device_type.value,
             data_schema=_can_schema(MAX_ADDRESS[family], current),
+            errors=errors,
+        )
+
+    async def async_step_meanwell_eeprom(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer EEP_OFF before the first write: a zero-export policy changes the current
+        many times a day, and each change would otherwise wear the EEPROM."""
+        data, title = self._found
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options: dict[str, Any] = {}
+            if user_input[CONF_EEP_OFF]:
+                try:
+                    await async_set_eep_off(data)
+                except MeanWellRejectedError:
+                    # Firmware before EEP_OFF: go on without it, and stop offering it.
+                    options[CONF_EEP_OFF_UNSUPPORTED] = True
+                except MeanWellError as err:
+                    LOGGER.warning("Setting EEP_OFF failed: %s", err)
+                    errors["base"] = "cannot_connect"
+            if not errors:
+                return self.async_create_entry(title=title, data=data, options=options)
+        return self.async_show_form(
+            step_id="meanwell_eeprom",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_EEP_OFF, default=True): selector.BooleanSelector()}
+            ),
+            description_placeholders={"title": title},
             errors=errors,
         )
 

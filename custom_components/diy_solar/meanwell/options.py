@@ -28,6 +28,7 @@ from .connection import FAMILIES
 from .coordinator import coordinator_of
 
 CONF_EEP_OFF = "eep_off"
+CONF_POWER_CYCLED = "power_cycled"
 CONF_CONFIRM = "confirm"
 
 
@@ -66,10 +67,12 @@ class MeanWellOptions(OptionsFlow):
         return menu
 
     async def async_step_eeprom(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """EEP_OFF: settings stop wearing the EEPROM, and are lost at power-off."""
+        """EEP_OFF: settings stop wearing the EEPROM, and are lost at power-off. It takes
+        effect at the next power cycle, which only the user can tell us about."""
         if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        client = coordinator_of(self.config_entry).client
+        coordinator = coordinator_of(self.config_entry)
+        client = coordinator.client
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -83,14 +86,16 @@ class MeanWellOptions(OptionsFlow):
                 LOGGER.warning("Setting EEP_OFF failed: %s", err)
                 errors["base"] = "cannot_connect"
             else:
+                if user_input.get(CONF_POWER_CYCLED):
+                    client.power_cycled()
+                await coordinator.async_refresh()
                 return self.async_abort(reason="eeprom_set")
-        return self.async_show_form(
-            step_id="eeprom",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_EEP_OFF, default=client.eep_off): selector.BooleanSelector()}
-            ),
-            errors=errors,
-        )
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_EEP_OFF, default=client.eep_off): selector.BooleanSelector()
+        }
+        if client.eep_off and not client.eep_off_active:
+            fields[vol.Required(CONF_POWER_CYCLED, default=False)] = selector.BooleanSelector()
+        return self.async_show_form(step_id="eeprom", data_schema=vol.Schema(fields), errors=errors)
 
     async def async_step_battery_mode(
         self, user_input: dict[str, Any] | None = None

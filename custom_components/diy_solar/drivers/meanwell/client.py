@@ -100,7 +100,10 @@ class MeanWellClient:
         self._pending: _Pending | None = None
         self._last_send = 0.0
         self.device: Device | None = None
+        # EEP_OFF as set on the device, and whether it is in effect: only from the power
+        # cycle after it was set. Until it is known to be, every write is counted as wear.
         self.eep_off = False
+        self.eep_off_active = False
         self.writes = WriteStats()
 
     async def close(self) -> None:
@@ -178,7 +181,7 @@ class MeanWellClient:
         async with self._lock:
             await self._send(encode_write(command, raw))
         self.writes.sent += 1
-        if command in EEPROM_BACKED and not self.eep_off:
+        if command in EEPROM_BACKED and not self.eep_off_active:
             self.writes.eeprom += 1
             if self.on_eeprom_write is not None:
                 self.on_eeprom_write(1)
@@ -236,8 +239,17 @@ class MeanWellClient:
         except ValueError as err:
             raise MeanWellProtocolError(str(err)) from err
         self.device = Device(identity, limits, scaling)
-        self.eep_off = bool(await self.read_raw(Command.SYSTEM_CONFIG) & EEP_OFF)
+        self._saw_eep_off(bool(await self.read_raw(Command.SYSTEM_CONFIG) & EEP_OFF))
         return self.device
+
+    def _saw_eep_off(self, off: bool) -> None:
+        self.eep_off = off
+        # Cleared, writes may reach the EEPROM again at any time: count them from now.
+        self.eep_off_active = self.eep_off_active and off
+
+    def power_cycled(self) -> None:
+        """The device was switched off and on: EEP_OFF is in effect as it is set."""
+        self.eep_off_active = self.eep_off
 
     async def read_readings(self) -> Readings:
         bic = self.family is Family.BIC
@@ -259,7 +271,7 @@ class MeanWellClient:
             discharging=bool(await self.read_raw(Command.DIRECTION_CTRL)) if bic else None,
             charge_status=None if bic else ChargeStatus(await self.read_raw(Command.CHG_STATUS)),
         )
-        self.eep_off = readings.eeprom_off
+        self._saw_eep_off(readings.eeprom_off)
         return readings
 
     async def read_settings(self) -> dict[Setting, float]:
@@ -323,7 +335,7 @@ class MeanWellClient:
         sent = await self._set_raw(
             Command.SYSTEM_CONFIG, config | EEP_OFF if off else config & ~EEP_OFF
         )
-        self.eep_off = off
+        self._saw_eep_off(off)
         return sent
 
     async def setup_battery_mode(self) -> None:
