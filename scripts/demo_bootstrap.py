@@ -151,6 +151,7 @@ def main(base: str) -> None:
         bic = render(
             base, token, "{{ device_id('number.bic_2200_48_eb23a1234567_charge_current') }}"
         )
+        bms = render(base, token, "{{ device_id('sensor.jk_bms_simulator_state_of_charge') }}")
         add(
             base,
             token,
@@ -161,9 +162,8 @@ def main(base: str) -> None:
                     "grid_sensor": "sensor.simulated_plant_grid_power",
                     "import_negative": False,
                     "devices": [bic],
-                    "cell_max_sensor": "sensor.jk_bms_simulator_highest_cell_voltage",
-                    "cell_min_sensor": "sensor.jk_bms_simulator_lowest_cell_voltage",
-                    "temperature_sensors": ["sensor.jk_bms_simulator_temperature_1"],
+                    # Its SOC, cell and temperature sensors are filled in from it.
+                    "bms": bms,
                 },
             ],
         )

@@ -297,3 +297,62 @@ async def test_a_day_on_the_whole_plant(hass: HomeAssistant) -> None:
     assert hass.states.get("sensor.zero_export_status").state == "cell_limit"
     for entry_id in (policy, bms, *reversed(entries[:-1])):
         assert await hass.config_entries.async_unload(entry_id)
+
+
+async def test_a_bms_picked_fills_the_battery_readings_left_empty(hass: HomeAssistant) -> None:
+    """Zero export's SOC, cell and temperature sensors come from the DIY Solar BMS picked,
+    except those the user chose; a device that is not a BMS is refused."""
+    await _add(hass, {"next_step_id": "simulated_plant"})
+    bms = await _add(hass, {"next_step_id": "jk_bms"}, {"device": "simulator"})
+    charger = await _add(
+        hass,
+        {"next_step_id": "meanwell_bic"},
+        {"interface": "simulator", "channel": "", "bitrate": 250000, "address": 0},
+    )
+    registry = dr.async_get(hass)
+    bms_device = dr.async_entries_for_config_entry(registry, bms)[0]
+    bic_device = dr.async_entries_for_config_entry(registry, charger)[0]
+    form = {
+        "name": "Zero export",
+        "grid_sensor": GRID,
+        "import_negative": False,
+        "devices": [bic_device.id],
+        "cell_max_sensor": "sensor.my_own_highest_cell",
+    }
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "zero_export"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**form, "bms": bic_device.id}
+    )
+    assert result["errors"] == {"bms": "not_a_bms"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**form, "bms": bms_device.id}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    options = result["result"].options
+    assert options["soc_sensor"] == "sensor.jk_bms_simulator_state_of_charge"
+    assert options["cell_min_sensor"] == "sensor.jk_bms_simulator_lowest_cell_voltage"
+    assert options["cell_max_sensor"] == "sensor.my_own_highest_cell"
+    temperatures = options["temperature_sensors"]
+    assert "sensor.jk_bms_simulator_mosfet_temperature" in temperatures
+    assert len(temperatures) >= 2
+    assert all(hass.states.get(t).attributes["device_class"] == "temperature" for t in temperatures)
+    await hass.async_block_till_done()
+    # The same in the options, where the readings were cleared and the BMS picked again.
+    entry = result["result"]
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"next_step_id": "entities"}
+    )
+    answer = {k: v for k, v in form.items() if k not in ("name", "cell_max_sensor")}
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {**answer, "bms": bms_device.id}
+    )
+    assert flow["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["cell_max_sensor"] == "sensor.jk_bms_simulator_highest_cell_voltage"
+    assert entry.options["soc_sensor"] == "sensor.jk_bms_simulator_state_of_charge"
+    await hass.async_block_till_done()
+    for entry_id in (entry.entry_id, charger, bms):
+        assert await hass.config_entries.async_unload(entry_id)

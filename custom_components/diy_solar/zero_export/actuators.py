@@ -318,15 +318,19 @@ def device_actuators(hass: HomeAssistant, device_id: str) -> list[ZeroExportActu
     return []
 
 
-def can_drive(hass: HomeAssistant, device_id: str) -> bool:
-    """A device zero export can drive: a Mean Well charger or a Lumentree unit."""
+def device_kinds(hass: HomeAssistant, device_id: str) -> set[str]:
+    """The kinds of the DIY Solar entries a device belongs to (none: not ours)."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
-        return False
-    kinds = {
-        entry.data.get(CONF_DEVICE_TYPE)
+        return set()
+    return {
+        str(entry.data.get(CONF_DEVICE_TYPE))
         for entry_id in device.config_entries
         if (entry := hass.config_entries.async_get_entry(entry_id)) is not None
         and entry.domain == DOMAIN
     }
-    return bool(kinds & DRIVEN)
+
+
+def can_drive(hass: HomeAssistant, device_id: str) -> bool:
+    """A device zero export can drive: a Mean Well charger or a Lumentree unit."""
+    return bool(device_kinds(hass, device_id) & DRIVEN)

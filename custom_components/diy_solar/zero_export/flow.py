@@ -10,9 +10,11 @@ from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME, UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import selector
 
 from ..const import (
+    CONF_BMS,
     CONF_CELL_MAX_SENSOR,
     CONF_CELL_MIN_SENSOR,
     CONF_CHARGE_PROFILE,
@@ -58,8 +60,10 @@ from ..const import (
 from ..flow import DiySolarFlow
 from ..forms import box
 from ..policies.zero_export import Settings
-from .actuators import can_drive
+from .actuators import can_drive, device_kinds
 from .settings import parse_profile, parse_windows
+
+BMS_KINDS = {DeviceType.JK_BMS, DeviceType.DALY_BMS}
 
 
 def _sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
@@ -87,6 +91,9 @@ def entities_schema(with_name: bool) -> vol.Schema:
         ),
         vol.Optional(CONF_SWITCH_POWER): box(0, 20_000, 1, "W"),
         vol.Optional(CONF_VOLTAGE_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
+        vol.Optional(CONF_BMS): selector.DeviceSelector(
+            selector.DeviceSelectorConfig(integration=DOMAIN)
+        ),
         vol.Optional(CONF_SOC_SENSOR): _sensor(SensorDeviceClass.BATTERY),
         vol.Optional(CONF_CELL_MAX_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
         vol.Optional(CONF_CELL_MIN_SENSOR): _sensor(SensorDeviceClass.VOLTAGE),
@@ -99,8 +106,37 @@ def entities_schema(with_name: bool) -> vol.Schema:
     return vol.Schema(fields)
 
 
+# The BMS readings zero export takes, by the translation key of our BMS's sensor.
+_BMS_SENSORS = {
+    CONF_SOC_SENSOR: ("soc",),
+    CONF_CELL_MAX_SENSOR: ("cell_max",),
+    CONF_CELL_MIN_SENSOR: ("cell_min",),
+    CONF_TEMPERATURE_SENSORS: ("temperature_probe", "mosfet_temperature"),
+}
+
+
+def with_bms_sensors(hass: HomeAssistant, user_input: dict[str, Any]) -> dict[str, Any]:
+    """The form with every BMS reading left empty taken from the DIY Solar BMS picked."""
+    device_id = user_input.get(CONF_BMS)
+    if not device_id or not device_kinds(hass, device_id) & BMS_KINDS:
+        return user_input
+    entities = er.async_entries_for_device(er.async_get(hass), device_id)
+    filled = dict(user_input)
+    for field, keys in _BMS_SENSORS.items():
+        if filled.get(field):
+            continue
+        found = [
+            e.entity_id for e in entities if e.domain == "sensor" and e.translation_key in keys
+        ]
+        if found:
+            filled[field] = found if field == CONF_TEMPERATURE_SENSORS else found[0]
+    return filled
+
+
 def validate_entities(hass: HomeAssistant, user_input: Mapping[str, Any]) -> dict[str, str]:
     """Errors of the entities form; empty when the controller can work with it."""
+    if (bms := user_input.get(CONF_BMS)) and not device_kinds(hass, bms) & BMS_KINDS:
+        return {CONF_BMS: "not_a_bms"}
     devices = user_input.get(CONF_DEVICES, [])
     if any(not can_drive(hass, device) for device in devices):
         return {CONF_DEVICES: "not_an_actuator"}
@@ -194,6 +230,7 @@ class ZeroExportFlow(DiySolarFlow):
         """The meter it reads and the chargers and dischargers it drives."""
         errors: dict[str, str] = {}
         if user_input is not None:
+            user_input = with_bms_sensors(self.hass, user_input)
             errors = validate_entities(self.hass, user_input)
             if not errors:
                 options = {k: v for k, v in user_input.items() if k != CONF_NAME}
@@ -215,6 +252,8 @@ class ZeroExportOptions(OptionsFlow):
     ) -> ConfigFlowResult:
         """What the policy reads and writes."""
         schema = entities_schema(False)
+        if user_input is not None:
+            user_input = with_bms_sensors(self.hass, user_input)
         return await self._async_form("entities", schema, user_input, self._validate_entities)
 
     async def async_step_tuning(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
