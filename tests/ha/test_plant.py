@@ -225,6 +225,38 @@ async def test_the_bic_as_one_actuator_covers_the_evening_and_charges_at_noon(
         assert await hass.config_entries.async_unload(entry_id)
 
 
+async def test_the_bic_turned_round_by_hand_is_turned_back_and_counted(
+    hass: HomeAssistant,
+) -> None:
+    """At noon, someone sets the BIC to discharge on its own entity. The next runs read
+    that back, count it, and turn it back to charging from the surplus."""
+    entries, _plant = await _bic_zero_export(hass, 12)
+    await _settle(hass, 15)
+    direction = "select.bic_2200_48_eb23a1234567_direction"
+    corrections = "sensor.zero_export_corrections"
+    assert hass.states.get(direction).state == "charge"
+    before = float(hass.states.get(corrections).state)
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: direction, "option": "discharge"},
+        blocking=True,
+    )
+    path = []
+    for _ in range(10):
+        path += await _settle(hass, 1)
+        if hass.states.get(direction).state == "charge":
+            break
+    assert hass.states.get(direction).state == "charge", path
+    assert float(hass.states.get(corrections).state) > before
+    settled = await _settle(hass, 10)
+    grid, battery = zip(*settled[-5:], strict=True)
+    assert abs(statistics.median(grid)) < 150
+    assert min(battery) > 100
+    for entry_id in reversed(entries):
+        assert await hass.config_entries.async_unload(entry_id)
+
+
 async def _converges(hass: HomeAssistant, uncovered: float, within: int = 20) -> bool:
     """The grid comes within 150 W of what the BIC cannot cover, and stays there for three
     readings in a row, within this many seconds (real time: CAN round trips and the BIC's
