@@ -15,6 +15,7 @@ from .const import (
     CONF_DEVICE_TYPE,
     CONF_EEPROM_BUDGET,
     CONF_SCAN_INTERVAL,
+    CONF_TIME_SHIFT,
     DEFAULT_EEPROM_BUDGET,
     DEFAULT_SCAN_INTERVAL,
     MAX_SCAN_INTERVAL,
@@ -54,10 +55,22 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
             return await self._async_zero_export_menu()
         if kind in POLICY_FORMS:
             return await self._async_policy_options(user_input)
+        if kind is DeviceType.SIMULATED_PLANT:
+            return await self.async_step_plant(user_input)
         more = self._meanwell_menu() if kind in FAMILIES else []
         if more:
             return self.async_show_menu(step_id="init", menu_options=["settings", *more])
         return await self.async_step_settings(user_input)
+
+    async def async_step_plant(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The simulated plant has no poll interval; its day can be moved to see any hour."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        schema = vol.Schema({vol.Required(CONF_TIME_SHIFT, default=0): box(-23, 23, 1, "h")})
+        return self.async_show_form(
+            step_id="plant",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+        )
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

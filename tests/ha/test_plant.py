@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -388,3 +389,28 @@ async def test_a_bms_picked_fills_the_battery_readings_left_empty(hass: HomeAssi
     await hass.async_block_till_done()
     for entry_id in (entry.entry_id, charger, bms):
         assert await hass.config_entries.async_unload(entry_id)
+
+
+async def test_the_plant_s_day_can_be_moved_to_see_another_hour(hass: HomeAssistant) -> None:
+    """Options: a time shift puts noon's sun (or midnight's dark) on the plant now."""
+    plant_entry = await _add(hass, {"next_step_id": "simulated_plant"})
+    entry = hass.config_entries.async_get_entry(plant_entry)
+    assert entry is not None
+    hour = datetime.now().hour
+    pv = "sensor.simulated_plant_pv_power"
+    for wanted, sunny in ((12, True), (0, False)):
+        shift = (wanted - hour + 12) % 24 - 12  # within -12..11
+        flow = await hass.config_entries.options.async_init(plant_entry)
+        assert flow["step_id"] == "plant"
+        assert [str(k) for k in flow["data_schema"].schema] == ["time_shift"]
+        flow = await hass.config_entries.options.async_configure(
+            flow["flow_id"], {"time_shift": shift}
+        )
+        assert flow["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        await poll(hass)
+        plant_hour = datetime.fromtimestamp(shared_plant(hass.config.config_dir).clock()).hour
+        assert plant_hour == wanted
+        assert (float(hass.states.get(pv).state) > 100) is sunny
+    assert await hass.config_entries.async_unload(plant_entry)
+    shared_plant(hass.config.config_dir).clock = time.time  # the next tests' plant

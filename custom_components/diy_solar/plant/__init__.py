@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util.dt import utcnow
 
-from ..const import DOMAIN
+from ..const import CONF_TIME_SHIFT, DOMAIN
 from ..coordinator import DeviceCoordinator
 from ..emulators.plant import LivePlant, shared_plant
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
@@ -42,6 +43,9 @@ class PlantCoordinator(DeviceCoordinator[PlantData]):
         super().__init__(hass, entry)
         self.update_interval = METER_INTERVAL
         self.plant: LivePlant = shared_plant(hass.config.config_dir)
+        if (shift := entry.options.get(CONF_TIME_SHIFT)) is not None:
+            # To see noon at night: the plant's day runs this many hours ahead.
+            self.plant.clock = lambda: time.time() + float(shift) * 3600
 
     async def _async_update_data(self) -> PlantData:
         grid, load, pv, battery = self.plant.sample()
