@@ -398,6 +398,9 @@ async def test_the_plant_s_day_can_be_moved_to_see_another_hour(hass: HomeAssist
     assert entry is not None
     hour = datetime.now().hour
     pv = "sensor.simulated_plant_pv_power"
+    plant = shared_plant(hass.config.config_dir)
+    plant.flows["a discharger"] = lambda: -500.0
+    soc = plant.soc
     for wanted, sunny in ((12, True), (0, False)):
         shift = (wanted - hour + 12) % 24 - 12  # within -12..11
         flow = await hass.config_entries.options.async_init(plant_entry)
@@ -412,5 +415,8 @@ async def test_the_plant_s_day_can_be_moved_to_see_another_hour(hass: HomeAssist
         plant_hour = datetime.fromtimestamp(shared_plant(hass.config.config_dir).clock()).hour
         assert plant_hour == wanted
         assert (float(hass.states.get(pv).state) > 100) is sunny
+        # The hours skipped are not lived through: nothing flows, the battery is as it was.
+        assert plant.soc == pytest.approx(soc, abs=0.001)
     assert await hass.config_entries.async_unload(plant_entry)
-    shared_plant(hass.config.config_dir).clock = time.time  # the next tests' plant
+    del plant.flows["a discharger"]
+    plant.clock = time.time  # the next tests' plant

@@ -251,6 +251,11 @@ class BicModel(ActuatorModel):
         return power
 
 
+# Within what the demo's BIC-2200-48 can take (45 A at about 48 V): the noon surplus
+# is charged rather than exported.
+PV_PEAK_W = 2000.0
+
+
 class LivePlant(Plant):
     """The one plant behind the simulated devices of a Home Assistant instance.
 
@@ -259,15 +264,23 @@ class LivePlant(Plant):
     responds to whatever a policy tells them.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time, seed: int = 1) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.time, seed: int = 1, pv_peak_w: float = PV_PEAK_W
+    ) -> None:
         super().__init__(nominal_voltage=48.0, soc=0.62)
         self.clock = clock
-        self._load, self._pv = synthetic_day(seed)
+        self._load, self._pv = synthetic_day(seed, pv_peak_w)
         # Battery power sources by name, watts, positive = charging from the AC side.
         self.flows: dict[str, Callable[[], float]] = {}
         # The battery power at the last sample: the voltage sags with it. The sources ask
         # for the voltage themselves, so it must not ask them back.
         self._last_battery_w = 0.0
+
+    def run_ahead(self, hours: float) -> None:
+        """Run the day this many hours ahead of the wall clock; the jump itself is not
+        lived through (the battery does not take the hours skipped)."""
+        self.clock = lambda: time.time() + hours * 3600
+        self._last = None
 
     def _second_of_day(self, now: float) -> int:
         local = time.localtime(now)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,8 +43,8 @@ class PlantCoordinator(DeviceCoordinator[PlantData]):
         self.update_interval = METER_INTERVAL
         self.plant: LivePlant = shared_plant(hass.config.config_dir)
         if (shift := entry.options.get(CONF_TIME_SHIFT)) is not None:
-            # To see noon at night: the plant's day runs this many hours ahead.
-            self.plant.clock = lambda: time.time() + float(shift) * 3600
+            # To see noon at night.
+            self.plant.run_ahead(float(shift))
 
     async def _async_update_data(self) -> PlantData:
         grid, load, pv, battery = self.plant.sample()
