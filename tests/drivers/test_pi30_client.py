@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,59 @@ def test_the_emulators_mode_agrees_with_its_battery_current(
     qpigs = emulator.answer("QPIGS")
     assert qpigs is not None
     assert (int(qpigs.split()[15]) > 0) is discharging
+
+
+async def _poll(client: Pi30Client) -> tuple[int, str, bool]:
+    """One coordinator poll: status, mode, warnings."""
+    status = await client.get_status()
+    mode = await client.get_mode()
+    warnings = await client.get_warnings()
+    return status.battery_capacity, mode.value, warnings.is_set("inverter_fault")
+
+
+GOOD = (62, "battery", False)
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("transport", ["pty", "tcp"])
+@pytest.mark.parametrize("fault", ["duplicate", "garbage", "late"])
+async def test_a_faulty_reply_never_answers_the_next_request(
+    pty_server: PtyServer, emulator: Pi30Emulator, transport: str, fault: str
+) -> None:
+    """A duplicated reply, noise before a reply, or a reply later than the timeout: the
+    poll it hits fails at worst, and the very next poll is right in every field (never the
+    previous command's reply decoded as this one's)."""
+    tcp = TcpServer(emulator)
+    await tcp.start()
+    url = pty_server.path if transport == "pty" else f"socket://127.0.0.1:{tcp.port}"
+    client = Pi30Client(StreamTransport(url), timeout=0.5)
+    emulator.faults.late_s = 0.8
+    try:
+        assert await _poll(client) == GOOD
+        for first in ("QPIGS", "QMOD", "QPIWS"):
+            # The fault on the reply to this command of the next poll.
+            setattr(emulator.faults, fault, 1)
+            # It may fail (the late reply is a timeout); what it returns is right.
+            with contextlib.suppress(Pi30ConnectionError):
+                assert await _poll_from(client, first) == GOOD
+            assert getattr(emulator.faults, fault) == 0
+            assert await _poll(client) == GOOD
+            assert await _poll(client) == GOOD
+    finally:
+        await client.close()
+        await tcp.stop()
+
+
+async def _poll_from(client: Pi30Client, first: str) -> tuple[int, str, bool] | None:
+    """A poll whose commands start at first (so the fault hits that command)."""
+    order = ["QPIGS", "QMOD", "QPIWS"]
+    results: dict[str, object] = {}
+    for command in order[order.index(first) :] + order[: order.index(first)]:
+        match command:
+            case "QPIGS":
+                results[command] = (await client.get_status()).battery_capacity
+            case "QMOD":
+                results[command] = (await client.get_mode()).value
+            case _:
+                results[command] = (await client.get_warnings()).is_set("inverter_fault")
+    return results["QPIGS"], results["QMOD"], results["QPIWS"]  # type: ignore[return-value]

@@ -32,6 +32,10 @@ class Faults:
     truncate: int = 0
     nak: int = 0
     ignore_writes: bool = False
+    duplicate: int = 0  # the reply sent twice
+    garbage: int = 0  # line noise before the reply
+    late: int = 0  # the reply only after late_s
+    late_s: float = 1.0
 
 
 # Setter prefix -> (setting, QPIRI field index). Longest prefixes first.
@@ -210,6 +214,15 @@ class Pi30Emulator:
         elif self.faults.truncate > 0:
             self.faults.truncate -= 1
             frame = frame[: len(frame) // 2] + b"\r"
+        if self.faults.duplicate > 0:
+            self.faults.duplicate -= 1
+            frame += frame
+        if self.faults.garbage > 0:
+            self.faults.garbage -= 1
+            frame = b"\xfe\x13~(" + frame
+        if self.faults.late > 0:
+            self.faults.late -= 1
+            await asyncio.sleep(self.faults.late_s)
         return frame
 
 

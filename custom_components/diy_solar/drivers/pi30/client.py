@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from .codec import decode_response, encode_request
 from .exceptions import (
@@ -34,6 +36,7 @@ from .settings import Capabilities, SettingKey
 from .transport import Transport
 
 _LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 3.0  # 1 s is too short on some hosts; a QPIGS reply alone takes 0.46 s
 DEFAULT_RETRIES = 2
@@ -77,10 +80,16 @@ class Pi30Client:
         await self.transport.close()
 
     async def query(self, command: str) -> str:
-        """Send command, return the response payload.
+        """Send command, return the response payload (NAK raises Pi30RejectedError)."""
+        return await self.ask(command, str)
 
-        A frame with a bad CRC or shape is asked for again; silence is not,
-        since a unit that ignores a command stays silent however often asked.
+    async def ask(self, command: str, parse: Callable[[str], T]) -> T:
+        """Send command and parse its reply.
+
+        A frame with a bad CRC, or a reply that is not one to this command (parse fails:
+        a late or duplicated reply to another), is asked for again after the line has
+        gone quiet; silence is not, since a unit that ignores a command stays silent
+        however often asked.
         """
         request = encode_request(command)
         async with self._lock:
@@ -89,7 +98,8 @@ class Pi30Client:
                     async with asyncio.timeout(self.timeout):
                         raw = await self.transport.exchange(request)
                 except TimeoutError as err:
-                    await self.transport.close()
+                    # Its reply may still come: it must not answer the next request.
+                    await self.transport.drain()
                     raise Pi30ConnectionError(
                         f"{command}: no answer from {self.transport.address} "
                         f"within {self.timeout:g} s"
@@ -97,49 +107,47 @@ class Pi30Client:
                 self.raw_frames[command] = raw
                 try:
                     payload = decode_response(raw)
+                    if payload.startswith("NAK"):
+                        raise Pi30RejectedError(f"{command}: the inverter answered NAK")
+                    return parse(payload)
                 except Pi30ProtocolError as err:
-                    # Drop what may still be in flight so the retry reads a fresh frame.
-                    await self.transport.close()
+                    await self.transport.drain()
                     if attempt == self._retries:
                         raise
                     _LOGGER.debug("%s: %s; asking again", command, err)
-                    continue
-                if payload.startswith("NAK"):
-                    raise Pi30RejectedError(f"{command}: the inverter answered NAK")
-                return payload
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def get_status(self) -> GeneralStatus:
-        return parse_qpigs(await self.query("QPIGS"))
+        return await self.ask("QPIGS", parse_qpigs)
 
     async def get_rated(self) -> RatedInfo:
-        rated = parse_qpiri(await self.query("QPIRI"))
+        rated = await self.ask("QPIRI", parse_qpiri)
         if self.capabilities is not None:
             self.capabilities = replace(self.capabilities, rated=rated)
         return rated
 
     async def get_mode(self) -> DeviceMode:
-        return parse_qmod(await self.query("QMOD"))
+        return await self.ask("QMOD", parse_qmod)
 
     async def get_warnings(self) -> WarningStatus:
-        return parse_qpiws(await self.query("QPIWS"))
+        return await self.ask("QPIWS", parse_qpiws)
 
     async def get_flags(self) -> dict[str, bool]:
-        return parse_qflag(await self.query("QFLAG"))
+        return await self.ask("QFLAG", parse_qflag)
 
     async def get_parallel(self, index: int) -> ParallelStatus:
-        return parse_qpgs(await self.query(f"QPGS{index}"))
+        return await self.ask(f"QPGS{index}", parse_qpgs)
 
     async def get_identity(self) -> Identity:
         return Identity(
-            protocol_id=parse_qpi(await self.query("QPI")),
-            serial_number=parse_qid(await self.query("QID")),
-            firmware_version=parse_qvfw(await self.query("QVFW")),
+            protocol_id=await self.ask("QPI", parse_qpi),
+            serial_number=await self.ask("QID", parse_qid),
+            firmware_version=await self.ask("QVFW", parse_qvfw),
         )
 
     async def _current_options(self, command: str) -> CurrentOptions | None:
         try:
-            return parse_current_options(await self.query(command), command)
+            return await self.ask(command, lambda p: parse_current_options(p, command))
         except (Pi30RejectedError, Pi30ConnectionError, Pi30ProtocolError) as err:
             # Older units lack these queries; their current setters stay locked.
             _LOGGER.debug("%s unavailable: %s", command, err)

@@ -7,6 +7,7 @@ fields that older firmware leaves out come back as None.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from enum import IntEnum, StrEnum
 
@@ -60,11 +61,21 @@ def _fields(payload: str, minimum: int, command: str) -> list[str]:
     return parts
 
 
+# What a unit sends for a number: digits, maybe a sign and a decimal point ("nan", "inf",
+# "1e999" or "1_0" are not numbers on the wire, though Python would take them).
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
+
+
 def _num(text: str, command: str) -> float:
-    try:
-        return float(text)
-    except ValueError as err:
-        raise Pi30ProtocolError(f"{command}: {text!r} is not a number") from err
+    if not _NUMBER.fullmatch(text) or len(text) > 12:
+        raise Pi30ProtocolError(f"{command}: {text!r} is not a number")
+    return float(text)
+
+
+def _within(value: float, low: float, high: float, what: str, command: str) -> None:
+    """A reading outside what the unit can physically report is a bad frame, not a value."""
+    if not low <= value <= high:
+        raise Pi30ProtocolError(f"{command}: {what} {value:g} outside {low:g}..{high:g}")
 
 
 def _int(text: str, command: str) -> int:
@@ -128,6 +139,26 @@ class GeneralStatus:
         return round(self.battery_voltage * self.battery_discharge_current, 1)
 
 
+# Physical bounds of the QPIGS fields (index, name, lowest, highest) for any PI30 unit,
+# 12 V to 48 V; the battery and PV figures are never negative in this protocol.
+_QPIGS_LIMITS = (
+    (0, "grid voltage", 0, 300),
+    (1, "grid frequency", 0, 70),
+    (2, "output voltage", 0, 300),
+    (3, "output frequency", 0, 70),
+    (6, "load", 0, 300),
+    (7, "bus voltage", 0, 600),
+    (8, "battery voltage", 0, 80),
+    (9, "charging current", 0, 500),
+    (10, "battery capacity", 0, 100),
+    (11, "heatsink temperature", -40, 125),
+    (12, "PV current", 0, 200),
+    (13, "PV voltage", 0, 600),
+    (14, "SCC battery voltage", 0, 80),
+    (15, "discharge current", 0, 500),
+)
+
+
 def parse_qpigs(payload: str) -> GeneralStatus:
     c = "QPIGS"
     f = _fields(payload, 17, c)
@@ -135,6 +166,8 @@ def parse_qpigs(payload: str) -> GeneralStatus:
     if len(status) != 8:
         raise Pi30ProtocolError(f"{c}: status field {f[16]!r} is not 8 bits")
     status2 = _bits(f[20], c) if len(f) > 20 else None
+    for index, what, low, high in _QPIGS_LIMITS:
+        _within(_num(f[index], c), low, high, what, c)
     return GeneralStatus(
         grid_voltage=_num(f[0], c),
         grid_frequency=_num(f[1], c),
@@ -200,9 +233,26 @@ class RatedInfo:
     pv_power_balance: int | None = None
 
 
+_QPIRI_LIMITS = (
+    (0, "grid rating voltage", 90, 300),
+    (7, "battery rating voltage", 10, 80),
+    (8, "recharge voltage", 0, 80),
+    (9, "under voltage", 0, 80),
+    (10, "bulk voltage", 0, 80),
+    (11, "float voltage", 0, 80),
+)
+
+
 def parse_qpiri(payload: str) -> RatedInfo:
     c = "QPIRI"
     f = _fields(payload, 18, c)
+    # The priorities and the input range are one digit: a payload of another command (a
+    # QPIGS with its 8-bit status field at 16) is not taken for settings.
+    for index in (15, 16, 17):
+        if len(f[index]) != 1 or not f[index].isdigit():
+            raise Pi30ProtocolError(f"{c}: field {index + 1} {f[index]!r} is not one digit")
+    for index, what, low, high in _QPIRI_LIMITS:
+        _within(_num(f[index], c), low, high, what, c)
 
     def opt_int(i: int) -> int | None:
         return _int(f[i], c) if len(f) > i else None
@@ -237,7 +287,7 @@ def parse_qpiri(payload: str) -> RatedInfo:
 
 
 def parse_qmod(payload: str) -> DeviceMode:
-    code = payload.strip()[:1]
+    code = payload.strip()
     try:
         return _MODE_CODES[code]
     except KeyError as err:
@@ -314,7 +364,15 @@ def parse_qpiws(payload: str) -> WarningStatus:
 
 def parse_qid(payload: str) -> str:
     serial = payload.strip()
-    if not serial.isalnum():
+    # Serials are 14 digits on most units; 8 to 20 letters and digits, some of them digits,
+    # on any. Anything else is another command's reply (QPI's "PI30", QFLAG's letters,
+    # QPIWS's 32 bits).
+    if not (
+        serial.isascii()
+        and serial.isalnum()
+        and 8 <= len(serial) <= 20
+        and any(c.isdigit() for c in serial)
+    ):
         raise Pi30ProtocolError(f"QID: {payload!r} is not a serial number")
     return serial
 
@@ -381,6 +439,9 @@ class CurrentOptions:
 
 def parse_current_options(payload: str, command: str) -> CurrentOptions:
     parts = _fields(payload, 1, command)
+    # Whole amperes of two or three digits: a reply with decimals is another command's.
+    if any(not (p.isascii() and p.isdigit() and 2 <= len(p) <= 3) for p in parts):
+        raise Pi30ProtocolError(f"{command}: {payload!r} is not a list of currents")
     return CurrentOptions(
         values=tuple(sorted({_int(p, command) for p in parts})),
         digits=max(len(p) for p in parts),

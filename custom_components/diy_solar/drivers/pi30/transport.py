@@ -1,7 +1,10 @@
 """Byte transports for PI30: serial/TCP through serialx, USB HID, and in-memory.
 
-A transport opens lazily, exchanges one request frame for one response frame,
-and closes on any error so the next exchange starts from a clean port.
+A transport opens lazily and exchanges one request frame for one response frame.
+Before each request it drops what is already waiting (a duplicated or late reply); after a
+timeout or a bad frame the client has it drain the line until it has been quiet, so that a
+late reply is never taken as the answer to the next request (on a TCP-serial gateway, late
+bytes reach whichever connection is open, so closing alone would not do).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import serialx
 from .exceptions import Pi30ConnectionError
 
 BAUDRATE = 2400
+# After a fault, the line counts as quiet once nothing arrived for this long: a PI30 reply
+# is sent without gaps, and 0.2 s is some 50 bytes at 2400 baud.
+QUIET_S = 0.2
 HID_REPORT_SIZE = 8
 AXPERT_HID_VID = 0x0665
 AXPERT_HID_PID = 0x5161
@@ -33,7 +39,22 @@ class Transport(Protocol):
 
     async def exchange(self, request: bytes) -> bytes: ...
 
+    async def drain(self, quiet: float = QUIET_S) -> None:
+        """Read and drop bytes until none arrived for quiet seconds."""
+
     async def close(self) -> None: ...
+
+
+async def _drop(read: Callable[[], Awaitable[bytes]], quiet: float) -> None:
+    """Drop what read returns until it has nothing within quiet seconds (0: only what
+    has already arrived)."""
+    while True:
+        try:
+            async with asyncio.timeout(quiet or 0.001):
+                if not await read():
+                    return
+        except TimeoutError:
+            return
 
 
 class StreamTransport:
@@ -62,10 +83,21 @@ class StreamTransport:
     async def exchange(self, request: bytes) -> bytes:
         reader, writer = await self._open()
         try:
+            await _drop(lambda: reader.read(4096), 0)
             writer.write(request)
             await writer.drain()
             return await reader.readuntil(b"\r")
         except (OSError, serialx.SerialException, asyncio.IncompleteReadError) as err:
+            await self.close()
+            raise Pi30ConnectionError(f"{self._url}: {err}") from err
+
+    async def drain(self, quiet: float = QUIET_S) -> None:
+        if self._reader is None:
+            return
+        reader = self._reader
+        try:
+            await _drop(lambda: reader.read(4096), quiet)
+        except (OSError, serialx.SerialException) as err:
             await self.close()
             raise Pi30ConnectionError(f"{self._url}: {err}") from err
 
@@ -156,6 +188,7 @@ class HidTransport:
     async def exchange(self, request: bytes) -> bytes:
         fd = await self._open()
         try:
+            await _drop(lambda: self._read_some(fd), 0)
             for start in range(0, len(request), HID_REPORT_SIZE):
                 report = request[start : start + HID_REPORT_SIZE]
                 os.write(fd, report.ljust(HID_REPORT_SIZE, b"\x00"))
@@ -164,21 +197,33 @@ class HidTransport:
             await self.close()
             raise Pi30ConnectionError(f"{self._path}: {err}") from err
 
-    async def _read_frame(self, fd: int) -> bytes:
+    async def _read_some(self, fd: int) -> bytes:
         loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(fd, ready.set_result, None)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(fd)
+        chunk = os.read(fd, 64)
+        if not chunk:
+            raise OSError("device closed")
+        return chunk
+
+    async def _read_frame(self, fd: int) -> bytes:
         buffer = bytearray()
         while b"\r" not in buffer:
-            ready: asyncio.Future[None] = loop.create_future()
-            loop.add_reader(fd, ready.set_result, None)
-            try:
-                await ready
-            finally:
-                loop.remove_reader(fd)
-            chunk = os.read(fd, 64)
-            if not chunk:
-                raise OSError("device closed")
-            buffer += chunk
+            buffer += await self._read_some(fd)
         return bytes(buffer[: buffer.index(b"\r") + 1])
+
+    async def drain(self, quiet: float = QUIET_S) -> None:
+        if (fd := self._fd) is None:
+            return
+        try:
+            await _drop(lambda: self._read_some(fd), quiet)
+        except OSError as err:
+            await self.close()
+            raise Pi30ConnectionError(f"{self._path}: {err}") from err
 
     async def close(self) -> None:
         fd, self._fd = self._fd, None
@@ -202,6 +247,9 @@ class MemoryTransport:
             # A silent device: wait until the client's timeout cancels us, as on a real port.
             await asyncio.Event().wait()
         return response
+
+    async def drain(self, quiet: float = QUIET_S) -> None:
+        return None
 
     async def close(self) -> None:
         return None
