@@ -284,3 +284,21 @@ async def test_cli_status_reads_the_emulator(emulator: DalyBmsEmulator) -> None:
     assert result.returncode == 0, result.stderr
     status = json.loads(result.stdout)
     assert (status["soc"], status["current"]) == (50.0, -20.0)
+
+
+@pytest.mark.parametrize("fault", [LineFault.DUPLICATE, LineFault.LATE])
+async def test_a_reply_is_never_taken_for_the_next_poll_s(
+    client: DalyBmsClient, emulator: DalyBmsEmulator, fault: LineFault
+) -> None:
+    """A duplicated or late reply never passes for the next poll's: the battery changes in
+    between, and the next poll shows the new state of charge."""
+    emulator.fault = fault
+    try:
+        assert (await client.read_status()).soc == 50
+    except BmsConnectionError:
+        assert fault is LineFault.LATE
+    emulator.fault = LineFault.NONE
+    emulator.battery.soc = 0.8
+    assert (await client.read_status()).soc == 80
+    emulator.battery.soc = 0.3
+    assert (await client.read_status()).soc == 30

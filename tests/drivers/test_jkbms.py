@@ -173,7 +173,7 @@ async def test_weak_cell_and_alarms_show(client: JkBmsClient, emulator: JkBmsEmu
         (LineFault.BAD_CHECKSUM, BmsFrameError),
         (LineFault.SILENCE, BmsConnectionError),
         (LineFault.PARTIAL, BmsConnectionError),
-        (LineFault.ECHO, BmsFrameError),
+        (LineFault.ECHO, BmsConnectionError),  # the echo is skipped: no reply came
     ],
 )
 async def test_line_faults_are_errors_and_the_next_read_recovers(
@@ -224,3 +224,24 @@ async def test_cells_follow_the_plant_battery() -> None:
     assert low.current < 0 < high.current  # discharging into the load, then charging
     assert high.cell_max is not None and low.cell_max is not None
     assert high.cell_max > low.cell_max + 0.1
+
+
+@pytest.mark.parametrize("fault", [LineFault.DUPLICATE, LineFault.LATE, LineFault.ECHO_THEN_REPLY])
+async def test_a_reply_is_never_taken_for_the_next_poll_s(
+    client: JkBmsClient, emulator: JkBmsEmulator, fault: LineFault
+) -> None:
+    """A duplicated or late reply never passes for the next poll's (the battery changes
+    in between, so an old reply would show the old state of charge); a half-duplex
+    adapter's echo is skipped."""
+    emulator.fault = fault
+    try:
+        first = (await client.read_status()).soc
+    except BmsConnectionError:
+        first = None  # the late reply: a failed poll, not a value
+    assert first in (50, None)
+    assert (first is None) == (fault is LineFault.LATE)
+    emulator.fault = LineFault.NONE
+    emulator.battery.soc = 0.8
+    assert (await client.read_status()).soc == 80
+    emulator.battery.soc = 0.3
+    assert (await client.read_status()).soc == 30

@@ -3,6 +3,7 @@ that reports them, with alarms on demand and the line faults real setups show.""
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -88,6 +89,8 @@ class LineFault(StrEnum):
     ECHO_THEN_REPLY = "echo_then_reply"  # a working half-duplex adapter hears itself
     SILENCE = "silence"
     PARTIAL = "partial"  # the reply stops half way
+    DUPLICATE = "duplicate"  # the reply sent twice
+    LATE = "late"  # the reply after late_s, later than a client waits
 
 
 class BmsEmulator(PtyDevice):
@@ -97,6 +100,7 @@ class BmsEmulator(PtyDevice):
         super().__init__()
         self.battery = battery or CellModel()
         self.fault = LineFault.NONE
+        self.late_s = 0.5
         self.alarms: set[str] = set()
         self.requests: list[bytes] = []
 
@@ -121,4 +125,8 @@ class BmsEmulator(PtyDevice):
                 return response[: len(response) // 2]
             case LineFault.ECHO_THEN_REPLY:
                 return request + response
+            case LineFault.DUPLICATE:
+                return response + response
+            case LineFault.LATE:
+                await asyncio.sleep(self.late_s)
         return response

@@ -1,8 +1,9 @@
 """A serial line to a BMS through serialx: write a request, read a reply of known shape.
 
-After a timeout or a bad frame the line may still hold the rest of a late or broken
-reply; the next request first throws away whatever is waiting, so one bad reply never
-shifts the frames that follow.
+Every request first throws away whatever is already waiting (a duplicated reply). After a
+timeout or a bad frame the line may still carry the rest of a late or broken reply: the
+next request first waits until the line has been quiet for a while, so one bad reply never
+answers the next request.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import serialx
 
 from .exceptions import BmsConnectionError
 
-# How long the line must stay quiet before a request after a failure.
-_SETTLE = 0.05
+# How long the line must stay quiet before a request after a failure: longer than a
+# late reply takes to finish (a 24S JK frame is 26 ms at 115200 baud, a Daly poll's frames
+# some 200 ms at 9600).
+_SETTLE = 0.25
 
 
 class SerialLink:
@@ -39,8 +42,7 @@ class SerialLink:
 
     async def send(self, frame: bytes) -> None:
         reader, writer = await self._open()
-        if self._dirty:
-            await self._discard_pending(reader)
+        await self._discard_pending(reader, _SETTLE if self._dirty else 0.001)
         try:
             writer.write(frame)
             await writer.drain()
@@ -76,10 +78,10 @@ class SerialLink:
         """A frame was rejected: what follows it on the line cannot be trusted."""
         self._dirty = True
 
-    async def _discard_pending(self, reader: asyncio.StreamReader) -> None:
+    async def _discard_pending(self, reader: asyncio.StreamReader, quiet: float) -> None:
         while True:
             try:
-                chunk = await asyncio.wait_for(reader.read(4096), _SETTLE)
+                chunk = await asyncio.wait_for(reader.read(4096), quiet)
             except TimeoutError:
                 break
             if not chunk:
