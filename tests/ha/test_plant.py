@@ -96,7 +96,7 @@ async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> No
     """A late-morning surplus: the controller raises the BIC's charge current until the grid is
     near 0 W, through the BIC's own number entity, in amperes at the BMS's voltage."""
     plant = shared_plant(hass.config.config_dir)
-    # 11:00 of the synthetic day: 1.4 kW of PV, 0.3 kW of load.
+    # 11:00 of the synthetic day: about 0.9 kW of PV, 0.3 kW of load.
     # (The plant keeps the machine's local time, as the simulators run on this machine.)
     eleven = datetime.now().replace(hour=11, minute=0, second=0).timestamp()
     plant.clock = lambda: eleven
@@ -115,7 +115,7 @@ async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> No
     )
     await poll(hass)
     surplus = float(hass.states.get(GRID).state)
-    assert surplus < -500
+    assert surplus < -300
     entries.append(
         await _add(
             hass,
@@ -135,7 +135,7 @@ async def test_zero_export_regulates_the_emulated_bic(hass: HomeAssistant) -> No
         await poll(hass)
         await asyncio.sleep(1.05)
     assert abs(float(hass.states.get(GRID).state)) < 150
-    assert float(hass.states.get(charge_current).state) > 20
+    assert float(hass.states.get(charge_current).state) > 10  # from 5 A, taking the surplus
     for entry_id in reversed(entries):
         assert await hass.config_entries.async_unload(entry_id)
 
