@@ -42,7 +42,9 @@ class SerialLink:
 
     async def send(self, frame: bytes) -> None:
         reader, writer = await self._open()
-        await self._discard_pending(reader, _SETTLE if self._dirty else 0.001)
+        # A reply later than the timeout may come up to another timeout after it.
+        quiet = max(_SETTLE, 2 * self.timeout) if self._dirty else 0.001
+        await self._discard_pending(reader, quiet)
         try:
             writer.write(frame)
             await writer.drain()

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+from .exceptions import BmsFrameError
+
+# What any pack on a DIY Solar system can read; outside it, the frame is wrong.
+CELL_VOLTS = (0.5, 5.0)
+CELSIUS = (-40.0, 125.0)
+MAX_AMPS = 2000.0
+MAX_AH = 10_000.0
+
+
+def _within(value: float, low: float, high: float, what: str) -> None:
+    if not low <= value <= high:
+        raise BmsFrameError(f"{what} {value:g} outside {low:g}..{high:g}")
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,30 @@ class BmsStatus:
     software_version: str | None = None
     # Family-specific values that are shown in diagnostics only.
     extra: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A reading no battery can give is a bad frame, never a value: the decoders of
+        every family end here."""
+        numbers = [*self.cell_voltages, self.voltage, self.current, self.soc, *self.temperatures]
+        for value in (*numbers, self.mosfet_temperature, self.remaining_capacity):
+            if value is not None and not math.isfinite(value):
+                raise BmsFrameError(f"{value} is not a reading")
+        _within(self.soc, 0, 100, "state of charge")
+        _within(abs(self.current), 0, MAX_AMPS, "current")
+        if not self.cell_voltages:
+            raise BmsFrameError("no cell voltages")
+        for volts in self.cell_voltages:
+            # 0.000 V: a cell whose sense wire is not connected, as real packs report it.
+            if volts != 0:
+                _within(volts, *CELL_VOLTS, "cell voltage")
+        total = sum(self.cell_voltages)
+        if abs(self.voltage - total) > max(2.0, 0.1 * total):
+            raise BmsFrameError(f"pack voltage {self.voltage} V, its cells add up to {total} V")
+        for celsius in (*self.temperatures, self.mosfet_temperature):
+            if celsius is not None:
+                _within(celsius, *CELSIUS, "temperature")
+        if self.remaining_capacity is not None:
+            _within(self.remaining_capacity, 0, MAX_AH, "remaining capacity")
 
     @property
     def power(self) -> float:

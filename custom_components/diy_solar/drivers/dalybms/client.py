@@ -24,6 +24,7 @@ from .protocol import (
     decode_mosfets,
     decode_status_info,
     frames_for,
+    is_reply_to_another,
     parse_reply,
     request,
 )
@@ -62,6 +63,8 @@ class DalyBmsClient:
             if frame == sent and not echoed:
                 echoed = True  # a half-duplex adapter hears itself; the reply follows
                 continue
+            if is_reply_to_another(frame, data_id):
+                continue  # a late reply to an earlier request: never this one's answer
             try:
                 return parse_reply(frame, data_id)
             except BmsFrameError:

@@ -100,6 +100,16 @@ def request(data_id: int, host: int = HOST_RS485, data: bytes = b"") -> bytes:
     return build_frame(host, data_id, data)
 
 
+def is_reply_to_another(frame: bytes, data_id: int) -> bool:
+    """A whole, well-formed reply from the BMS, to another request than data_id."""
+    return (
+        len(frame) == FRAME_LENGTH
+        and frame[-1] == checksum(frame[:-1])
+        and frame[1] == BMS_ADDRESS
+        and frame[2] != data_id
+    )
+
+
 def parse_reply(frame: bytes, data_id: int) -> bytes:
     """The 8 data bytes of a reply to data_id; BmsFrameError for anything else."""
     if len(frame) != FRAME_LENGTH or frame[0] != START:
