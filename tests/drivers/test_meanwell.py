@@ -319,3 +319,14 @@ def test_emulator_ramps_at_its_rate() -> None:
     assert emulator.output_current() == 10.0
     now[0] = 10.0
     assert emulator.output_current() == 22.5
+
+
+async def test_a_reply_one_byte_short_is_an_error_not_another_number(
+    client: MeanWellClient, bic: MeanWellEmulator
+) -> None:
+    """READ_VOUT 52.48 V losing its high byte would read 1.28 V."""
+    good = await client.read_value(Command.READ_VOUT)
+    bic.faults.short = 1
+    with pytest.raises(MeanWellProtocolError, match="1 data bytes"):
+        await client.read_value(Command.READ_VOUT)
+    assert await client.read_value(Command.READ_VOUT) == good

@@ -36,6 +36,7 @@ from .plant import Plant
 class MeanWellFaults:
     no_reply: bool = False
     wrong_id: bool = False  # answer as if from the next address
+    short: int = 0  # replies that lose their last data byte
     fault_bits: FaultStatus = field(default_factory=lambda: FaultStatus(0))
 
 
@@ -221,6 +222,9 @@ class MeanWellEmulator:
         if payload is None or self.faults.no_reply or msg.arbitration_id == broadcast:
             return None
         address = (self.address + 1) % 8 if self.faults.wrong_id else self.address
+        if self.faults.short > 0:
+            self.faults.short -= 1
+            payload = payload[:-1]
         return can.Message(
             arbitration_id=reply_id(self.family, address),
             data=bytes(msg.data[:2]) + payload,

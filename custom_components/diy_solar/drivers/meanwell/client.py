@@ -22,6 +22,7 @@ from .protocol import (
     CURVE_ENABLED,
     EEP_OFF,
     EEPROM_BACKED,
+    ONE_BYTE,
     ChargeStatus,
     Command,
     Family,
@@ -188,9 +189,10 @@ class MeanWellClient:
 
     async def read_raw(self, command: Command) -> int:
         value = await self.read(command)
-        width = 1 if len(value) == 1 else 2
-        if len(value) < width:
-            raise MeanWellProtocolError(f"{command.name}: empty reply")
+        # A value one byte short would read as another number (52.48 V as 1.28 V).
+        width = 1 if command in ONE_BYTE else 2
+        if not width <= len(value) <= 2:
+            raise MeanWellProtocolError(f"{command.name}: {len(value)} data bytes")
         signed = command is Command.READ_IOUT and self.family is Family.BIC
         return int.from_bytes(value[:width], "little", signed=signed)
 
