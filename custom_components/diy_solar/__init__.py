@@ -1,10 +1,12 @@
 """DIY Solar: off-grid and zero-feed-in solar battery systems in Home Assistant."""
 
-from importlib.util import find_spec
+import sys
 
-# drivers/ and emulators/ also run from plain Python scripts (the command
-# lines, benchmarks); load the Home Assistant glue only where HA is installed.
-if find_spec("homeassistant") is not None:
+# drivers/ and emulators/ also run from plain Python scripts (the command lines,
+# benchmarks), which must start fast: the Home Assistant glue is loaded only when Home
+# Assistant itself imports the integration (it is loaded by then), not merely because it
+# is installed.
+if sys.modules.get("homeassistant") is not None:
     from .integration import (
         CONFIG_SCHEMA,
         async_remove_config_entry_device,
