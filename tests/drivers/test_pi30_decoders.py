@@ -9,7 +9,11 @@ from collections.abc import Callable
 
 import pytest
 
-from custom_components.diy_solar.drivers.pi30.codec import crc_bytes, decode_response
+from custom_components.diy_solar.drivers.pi30.codec import (
+    crc_bytes,
+    decode_response,
+    encode_response,
+)
 from custom_components.diy_solar.drivers.pi30.exceptions import Pi30ProtocolError
 from custom_components.diy_solar.drivers.pi30.models import (
     parse_current_options,
@@ -121,3 +125,14 @@ def test_mutated_frames_give_a_bounded_value_or_the_driver_s_error(seed: int) ->
         if command == "QPIGS":
             assert 0 <= value.battery_capacity <= 100  # type: ignore[attr-defined]
             assert 0 <= value.battery_voltage <= 80  # type: ignore[attr-defined]
+
+
+def test_emulator_frames_never_carry_a_crc_byte_other_tools_refuse() -> None:
+    """mpp-solar bumps 0x00, 0x0A, 0x0D and 0x28 in a CRC and refuses a frame that holds
+    one; our decoder accepts the frame either way."""
+    rng = random.Random(7)
+    for _ in range(5000):
+        payload = f"{rng.uniform(0, 300):05.1f} {rng.randrange(10_000):04d}"
+        frame = encode_response(payload)
+        assert not set(frame[-3:-1]) & {0x00, 0x0A, 0x0D, 0x28}
+        assert decode_response(frame) == payload

@@ -134,3 +134,9 @@ class DalyBmsEmulator(BmsEmulator):
             # The real reply repeats the command byte; the rest is filler.
             return build_frame(BMS_ADDRESS, data_id, bytes([request[4]]))
         return b"".join(build_frame(BMS_ADDRESS, data_id, data) for data in self._data(data_id))
+
+
+if __name__ == "__main__":
+    from .serve import main
+
+    main("dalybms", DalyBmsEmulator)

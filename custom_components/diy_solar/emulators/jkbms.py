@@ -86,3 +86,9 @@ class JkBmsEmulator(BmsEmulator):
         if frame.reply or frame.command not in (Command.READ_ALL, Command.READ):
             return None
         return build_frame(self.reply_command, self.info(), reply=True)
+
+
+if __name__ == "__main__":
+    from .serve import main
+
+    main("jkbms", JkBmsEmulator)

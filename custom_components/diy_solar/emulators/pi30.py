@@ -292,3 +292,9 @@ class TcpServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+
+
+if __name__ == "__main__":
+    from .serve import main
+
+    main("pi30", lambda: PtyServer(Pi30Emulator()))

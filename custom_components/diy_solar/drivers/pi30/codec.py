@@ -89,6 +89,10 @@ def decode_request(frame: bytes) -> str:
 
 
 def encode_response(payload: str) -> bytes:
-    """Build a response frame, as a device would send it (used by the emulator)."""
+    """Build a response frame, as a device would send it (used by the emulator).
+
+    A CRC byte of 0x00 is bumped too: the common Python tools refuse it otherwise, and
+    our decoder takes either form.
+    """
     data = b"(" + payload.encode("ascii")
-    return data + crc_bytes(data) + CR
+    return data + _bump(crc16(data), _RESERVED_WITH_NUL) + CR
