@@ -37,7 +37,10 @@ RAMP_W_PER_S = 1000.0
 BATTERY_WH = 10_000.0
 OUTAGE_S = 60.0
 METERS = ((1.0, 0.5), (5.0, 1.0))
-HEADER = "controller,meter,actuator,import_wh,export_wh,abs_exchange_wh,writes,max_overshoot_w,failsafe_s"
+HEADER = (
+    "controller,meter,actuator,import_wh,export_wh,abs_exchange_wh,writes,max_overshoot_w,"
+    "failsafe_s"
+)
 
 
 @dataclass(frozen=True)
@@ -171,12 +174,12 @@ CONTROLLERS: dict[str, Callable[[float, float, float], Controller | None]] = {
 def main() -> int:
     print(f"# {TRACE_CREDITS}", file=sys.stderr)
     print(HEADER)
-    for kind in ACTUATORS:
+    for kind, model in ACTUATORS.items():
         for scenario in scenarios():
             for interval, latency in METERS:
                 meter = f"{scenario.name} {interval:g}s/{latency:g}s"
                 for name, make in CONTROLLERS.items():
-                    controller = make(interval, latency, ACTUATORS[kind].min_w)
+                    controller = make(interval, latency, model.min_w)
                     r = run(scenario, controller, interval, latency, kind)
                     failsafe = "nan" if name == "oracle" else f"{r.failsafe_s:.1f}"
                     print(

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from .pty import PtyDevice
 
 
-async def _client(
+async def handle_client(
     device: PtyDevice, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
     buffer = bytearray()
@@ -35,7 +35,7 @@ async def _client(
 
 async def serve(make: Callable[[], PtyDevice], host: str, port: int) -> None:
     device = make()
-    server = await asyncio.start_server(lambda r, w: _client(device, r, w), host, port)
+    server = await asyncio.start_server(lambda r, w: handle_client(device, r, w), host, port)
     bound = server.sockets[0].getsockname()
     print(f"serving on {bound[0]}:{bound[1]} (pty {device.path})", flush=True)
     async with server:
