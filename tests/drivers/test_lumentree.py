@@ -9,6 +9,7 @@ import pytest
 from custom_components.diy_solar.drivers.lumentree import (
     LumentreeClient,
     LumentreeConnectionError,
+    LumentreeProtocolError,
     LumentreeValueError,
 )
 from custom_components.diy_solar.emulators.lumentree import (
@@ -132,3 +133,23 @@ def test_unit_ramps_toward_the_command() -> None:
     assert unit.output_power() == 600.0
     now[0] = 2.0
     assert unit.output_power() == 400.0
+
+
+async def test_readings_are_signed_and_bounded(
+    client: LumentreeClient, emulator: LumentreeEmulator
+) -> None:
+    """A frosty garage reads below zero (not 6,550 °C); a reading no unit gives is an
+    error, and the next good reply is read again."""
+    emulator.units[1].temperature = -5.5
+    assert (await client.read(1)).temperature == -5.5
+    emulator.units[1].temperature = -40.0
+    assert (await client.read(1)).temperature == -40.0
+    emulator.units[1].temperature = -40.1
+    with pytest.raises(LumentreeProtocolError, match="outside"):
+        await client.read(1)
+    emulator.units[1].temperature = 20.0
+    emulator.units[1].ac_voltage = 6553.5
+    with pytest.raises(LumentreeProtocolError):
+        await client.read(1)
+    emulator.units[1].ac_voltage = 230.0
+    assert (await client.read(1)).ac_voltage == 230.0

@@ -114,7 +114,8 @@ class LumentreeEmulator(PtyDevice):
         if register not in values:
             return self._exception(request, ILLEGAL_ADDRESS)
         raw = round(values[register] * 10)
-        return self._frame(bytes((request[0], READ_HOLDING, 2)) + raw.to_bytes(2, "big"))
+        data = raw.to_bytes(2, "big", signed=raw < 0)
+        return self._frame(bytes((request[0], READ_HOLDING, 2)) + data)
 
     @staticmethod
     def _frame(body: bytes) -> bytes:

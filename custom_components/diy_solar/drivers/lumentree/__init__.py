@@ -9,7 +9,12 @@ Usable without Home Assistant::
 """
 
 from .client import LumentreeClient
-from .exceptions import LumentreeConnectionError, LumentreeError, LumentreeValueError
+from .exceptions import (
+    LumentreeConnectionError,
+    LumentreeError,
+    LumentreeProtocolError,
+    LumentreeValueError,
+)
 from .registers import BAUDRATE, DEFAULT_SLAVE, MAX_UNITS, MODELS, Readings
 
 __all__ = [
@@ -20,6 +25,7 @@ __all__ = [
     "LumentreeClient",
     "LumentreeConnectionError",
     "LumentreeError",
+    "LumentreeProtocolError",
     "LumentreeValueError",
     "Readings",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import minimalmodbus
 
-from .exceptions import LumentreeConnectionError, LumentreeValueError
+from .exceptions import LumentreeConnectionError, LumentreeProtocolError, LumentreeValueError
 from .registers import (
     AC_VOLTAGE,
     BAUDRATE,
@@ -27,6 +27,15 @@ from .registers import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+# What a unit can read; a reading outside is a garbled reply, not a value. The output is
+# bounded by the largest model (2000 W) with a margin, not by the limit a client is given:
+# a unit that restarted runs at its own full power.
+_BOUNDS = {
+    AC_VOLTAGE: (0.0, 300.0),
+    DC_VOLTAGE: (0.0, 80.0),
+    OUTPUT_POWER: (0.0, 2400.0),
+    TEMPERATURE: (-40.0, 125.0),
+}
 
 DEFAULT_TIMEOUT = 0.9
 # Output this far above the command means the unit restarted at full power.
@@ -100,8 +109,17 @@ class LumentreeClient:
 
     def _read_blocking(self, slave: int, instrument: minimalmodbus.Instrument) -> Readings:
         def value(register: int) -> float:
-            raw: int = instrument.read_register(register, functioncode=3)
-            return round(raw * SCALE, 1)
+            # The temperature is signed: a frosty garage is not 6,550 °C.
+            signed = register == TEMPERATURE
+            raw: int = instrument.read_register(register, functioncode=3, signed=signed)
+            reading = round(raw * SCALE, 1)
+            low, high = _BOUNDS[register]
+            if not low <= reading <= high:
+                raise LumentreeProtocolError(
+                    f"{self.port} unit {slave}: register {register} reads {reading}, "
+                    f"outside {low}..{high}"
+                )
+            return reading
 
         readings = Readings(
             ac_voltage=value(AC_VOLTAGE),
