@@ -276,10 +276,16 @@ async def soak(
     return result, relay.faults
 
 
-async def run(polls: int, seed: int, drivers: list[str], out: Callable[[str], object]) -> None:
+MODELS = {"dies": False, "next": True}
+
+
+async def run(
+    polls: int, seed: int, drivers: list[str], models: list[str], out: Callable[[str], object]
+) -> None:
     out(HEADER)
     for name in drivers:
-        for model, reaches_next in (("dies", False), ("next", True)):
+        for model in models:
+            reaches_next = MODELS[model]
             r, faults = await soak(DRIVERS[name], polls, seed, reaches_next)
             out(
                 f"{name},{model},{r.polls},{faults},{r.wrong},{r.stale},{r.errors},"
@@ -292,12 +298,14 @@ def main() -> int:
     parser.add_argument("--polls", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--driver", action="append", choices=sorted(DRIVERS))
+    parser.add_argument("--model", action="append", choices=sorted(MODELS))
     args = parser.parse_args()
     asyncio.run(
         run(
             args.polls,
             args.seed,
             args.driver or list(DRIVERS),
+            args.model or list(MODELS),
             lambda line: print(line, flush=True),
         )
     )
