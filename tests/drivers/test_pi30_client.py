@@ -130,6 +130,19 @@ async def test_setter_writes_confirms_and_skips_unchanged(
     assert client.writes.skipped == 1
 
 
+async def test_a_setting_changed_on_the_panel_is_not_skipped(
+    client: Pi30Client, emulator: Pi30Emulator
+) -> None:
+    """The panel sets float to 53.0 V after HA last read 54.0 V; HA then asks for 54.0 V:
+    it is written (the skip is decided on a fresh read), and the inverter ends at 54.0 V."""
+    await client.read_capabilities()
+    assert emulator.qpiri[11] == "54.0"
+    emulator.qpiri[11] = "53.0"  # the panel
+    assert await client.set_setting(SettingKey.FLOAT_VOLTAGE, 54.0) is True
+    assert emulator.qpiri[11] == "54.0"
+    assert emulator.requests[-3:] == ["QPIRI", "PBFT54.0", "QPIRI"]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "command", "index", "stored"),
     [
@@ -181,9 +194,11 @@ async def test_values_the_unit_does_not_allow_are_never_sent(
 
 async def test_nak_and_ignored_write(client: Pi30Client, emulator: Pi30Emulator) -> None:
     await client.read_capabilities()
-    emulator.faults.nak = 1
+    answer = emulator.answer
+    emulator.answer = lambda command: "NAKss" if command.startswith("PBFT") else answer(command)  # type: ignore[method-assign]
     with pytest.raises(Pi30RejectedError, match="NAK"):
         await client.set_setting(SettingKey.FLOAT_VOLTAGE, 53.0)
+    emulator.answer = answer  # type: ignore[method-assign]
     emulator.faults.ignore_writes = True
     with pytest.raises(Pi30RejectedError, match=r"reports 54\.0"):
         await client.set_setting(SettingKey.FLOAT_VOLTAGE, 53.0)
@@ -192,7 +207,9 @@ async def test_nak_and_ignored_write(client: Pi30Client, emulator: Pi30Emulator)
 
 async def test_silent_setter_is_not_applied(client: Pi30Client, emulator: Pi30Emulator) -> None:
     await client.read_capabilities()
-    emulator.faults.silent = True
+    answer = emulator.answer
+    # A unit that stays silent on a setter it does not support, and answers queries.
+    emulator.answer = lambda command: None if command.startswith("PBFT") else answer(command)  # type: ignore[method-assign]
     with pytest.raises(Pi30RejectedError, match="not applied"):
         await client.set_setting(SettingKey.FLOAT_VOLTAGE, 53.0)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from unittest.mock import patch
+
 import pytest
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.components.select import ATTR_OPTION, SERVICE_SELECT_OPTION
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util.dt import utcnow
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
@@ -72,3 +76,25 @@ async def test_select_write_reads_back(
     )
     assert "POP01" in emulator.requests
     assert hass.states.get(OUTPUT).state == "solar_first"
+
+
+async def test_a_setting_changed_on_the_panel_shows_within_a_minute(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    """QPIRI is read again once a minute (not on every poll: 0.45 s of a 2400-baud line)."""
+    coordinator = init_integration.runtime_data.coordinator
+    emulator.qpiri[11] = "53.0"  # the panel
+    reads = emulator.requests.count("QPIRI")
+    start = utcnow()
+    clock = "custom_components.diy_solar.axpert.coordinator.utcnow"
+    with patch(clock, return_value=start + timedelta(seconds=59)):
+        await coordinator.async_refresh()
+    assert hass.states.get(FLOAT).state == "54.0"  # not yet: polls read status only
+    assert emulator.requests.count("QPIRI") == reads
+    with patch(clock, return_value=start + timedelta(seconds=61)):
+        await coordinator.async_refresh()
+    assert hass.states.get(FLOAT).state == "53.0"
+    assert emulator.requests.count("QPIRI") == reads + 1
+    # And HA asking for 54.0 V now writes it (the skip is decided on a fresh read).
+    await _set(hass, FLOAT, 54.0)
+    assert emulator.qpiri[11] == "54.0"

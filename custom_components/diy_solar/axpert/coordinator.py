@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from homeassistant.core import HomeAssistant
@@ -41,10 +41,16 @@ class Pi30Data:
     sampled_at: datetime
 
 
+# How old the settings (QPIRI) may get before they are read again.
+RATED_REFRESH = timedelta(minutes=1)
+
+
 class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
-    """QPIGS, QMOD and QPIWS every poll; QPIRI at start and after each setter."""
+    """QPIGS, QMOD and QPIWS every poll; QPIRI at start, after each setter and once a
+    minute, so that a setting changed on the unit's panel shows within a minute."""
 
     identity: Identity
+    _rated_at: datetime | None = None
 
     def __init__(
         self,
@@ -61,12 +67,21 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
         try:
             self.identity = await self.client.get_identity()
             await self.client.read_capabilities()
+            self._rated_at = utcnow()
         except Pi30Error as err:
             raise translated(UpdateFailed, "communication_error", err) from err
 
     async def _async_update_data(self) -> Pi30Data:
         try:
-            capabilities = self.client.capabilities or await self.client.read_capabilities()
+            now = utcnow()
+            if self.client.capabilities is None:
+                await self.client.read_capabilities()
+                self._rated_at = now
+            elif self._rated_at is None or now - self._rated_at >= RATED_REFRESH:
+                await self.client.get_rated()
+                self._rated_at = now
+            capabilities = self.client.capabilities
+            assert capabilities is not None  # read just above
             return Pi30Data(
                 status=await self.client.get_status(),
                 mode=await self.client.get_mode(),

@@ -169,8 +169,13 @@ class Pi30Client:
         Raises Pi30ValueError (nothing sent) for a value the unit does not
         allow, Pi30RejectedError on NAK, silence, or a value that did not take.
         """
+        fresh = self.capabilities is None
         caps = self.capabilities or await self.read_capabilities()
-        command = caps.command(key, value)
+        command = caps.command(key, value)  # a value the unit does not allow: nothing sent
+        if not fresh:
+            # The unit's own panel may have changed it since: "unchanged" is decided on
+            # a fresh read, never on a remembered one.
+            caps = replace(caps, rated=await self.get_rated())
         if _same(caps.current_value(key), value):
             self.writes.skipped += 1
             return False
