@@ -219,3 +219,42 @@ async def test_serial_step_uses_the_best_port_picker(hass: HomeAssistant) -> Non
     (picker,) = result["data_schema"].schema.values()
     expected = "serial_port" if hasattr(selector, "SerialPortSelector") else "select"
     assert picker.selector_type == expected
+
+
+@pytest.mark.parametrize(
+    ("stored_serial", "unit_serial", "reason"),
+    [
+        ("00000000000000", "00000000000000", "reconfigure_successful"),
+        (SERIAL, "00000000000000", "wrong_device"),
+        ("00000000000000", SERIAL, "wrong_device"),
+    ],
+)
+async def test_a_placeholder_serial_keeps_its_identity_on_another_port(
+    hass: HomeAssistant,
+    pty_server: PtyServer,
+    emulator: Pi30Emulator,
+    stored_serial: str,
+    unit_serial: str,
+    reason: str,
+) -> None:
+    """Many clones report a placeholder serial, so such an inverter is known by its port;
+    moved to another port it stays the same device. A unit with a real serial and one with
+    a placeholder are never taken for each other."""
+    old = {CONF_DEVICE_TYPE: "axpert", CONF_TRANSPORT: "serial", CONF_DEVICE: "/dev/ttyUSB9"}
+    placeholder = stored_serial == "00000000000000"
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Axpert {stored_serial}",
+        unique_id="/dev/ttyUSB9" if placeholder else stored_serial,
+        data=old,
+    )
+    entry.add_to_hass(hass)
+    emulator.serial_number = unit_serial
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: pty_server.path}
+    )
+    assert result["reason"] == reason
+    moved = reason == "reconfigure_successful"
+    assert entry.data[CONF_DEVICE] == (pty_server.path if moved else "/dev/ttyUSB9")
+    assert entry.unique_id == ("/dev/ttyUSB9" if placeholder else stored_serial)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 from homeassistant.helpers import selector
 
@@ -149,8 +149,16 @@ class AxpertFlow(DiySolarFlow):
         if identity is None:
             return None
         serial = identity.serial_number
-        # Placeholder serials are shared by many units; the stable port path is not.
-        unique_id = describe(data) if is_placeholder_serial(serial) else serial
+        unique_id = serial
+        if is_placeholder_serial(serial):
+            # Shared by many units: the port identifies it, and a reconfigure that moves
+            # such an inverter keeps the identity it had (only if it had a port's: a unit
+            # with a real serial is never taken for one with a placeholder).
+            unique_id = describe(data)
+            if self.source == SOURCE_RECONFIGURE:
+                entry = self._get_reconfigure_entry()
+                if entry.unique_id == describe(entry.data):
+                    unique_id = entry.unique_id
         return await self._async_create_or_update(data, unique_id, f"Axpert {serial}")
 
     async def _async_discovered_hid(self, vid: int, pid: int) -> ConfigFlowResult:
