@@ -229,7 +229,7 @@ async def test_serial_step_uses_the_best_port_picker(hass: HomeAssistant) -> Non
         ("00000000000000", SERIAL, "wrong_device"),
     ],
 )
-async def test_a_placeholder_serial_keeps_its_identity_on_another_port(
+async def test_a_placeholder_serial_keeps_its_identity_on_another_port(  # noqa: PLR0917 - one argument per table column
     hass: HomeAssistant,
     pty_server: PtyServer,
     emulator: Pi30Emulator,
