@@ -59,15 +59,21 @@ class DiySolarFlow(ConfigFlow):
             return self._get_reconfigure_entry().unique_id or port_id
         return port_id
 
+    async def _async_claim(self, data: dict[str, Any], unique_id: str) -> None:
+        """This flow adds the device unique_id; one already configured has its entry
+        updated with data instead, and the flow ends there."""
+        await self.async_set_unique_id(unique_id)
+        # The entry's update listener reloads it once; HA must not reload it as well.
+        self._abort_if_unique_id_configured(updates=data, reload_on_update=False)
+
     async def _async_create_or_update(
         self, data: dict[str, Any], unique_id: str, title: str
     ) -> ConfigFlowResult:
-        await self.async_set_unique_id(unique_id)
         if self.source == SOURCE_RECONFIGURE:
+            await self.async_set_unique_id(unique_id)
             self._abort_if_unique_id_mismatch(reason="wrong_device")
             entry = self._get_reconfigure_entry()
             self.hass.config_entries.async_update_entry(entry, data=data)
             return self.async_abort(reason="reconfigure_successful")
-        # The entry's update listener reloads it once; HA must not reload it as well.
-        self._abort_if_unique_id_configured(updates=data, reload_on_update=False)
+        await self._async_claim(data, unique_id)
         return self.async_create_entry(title=title, data=data)

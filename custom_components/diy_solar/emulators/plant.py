@@ -228,9 +228,13 @@ class BicModel(ActuatorModel):
     _told: float = 0.0
     _off_until: float = 0.0
 
+    def _level(self, watts: float) -> float:
+        """What it does when told watts: below its least, nothing."""
+        return 0.0 if abs(watts) < self.min_w else watts
+
     def command(self, now: float, watts: float) -> int:
-        self._commands.append((now + self.delay, watts))
-        told, self._told = self._told, 0.0 if abs(watts) < self.min_w else watts
+        super().command(now, watts)
+        told, self._told = self._told, self._level(watts)
         if not self._told:
             return 1 if told else 0
         if not told:
@@ -238,7 +242,7 @@ class BicModel(ActuatorModel):
         return 4 if (told > 0) != (self._told > 0) else 1
 
     def _take(self, now: float, watts: float) -> None:
-        new = 0.0 if abs(watts) < self.min_w else watts
+        new = self._level(watts)
         if not new or not self._target or (new > 0) != (self._target > 0):
             self.output_w = 0.0
             self._off_until = now + self.restart_s if new else now

@@ -5,8 +5,8 @@ TCP-serial bridge) can be tried against it:
     python -m custom_components.diy_solar.emulators.jkbms serve --port 8900
     python -m custom_components.diy_solar.emulators.dalybms serve --port 8901
 
-One client at a time, as a TCP-serial gateway; the emulator also keeps its pty, whose path
-is printed.
+Every client that connects talks to the one emulated device; the emulator also keeps its
+pty, whose path is printed.
 """
 
 from __future__ import annotations

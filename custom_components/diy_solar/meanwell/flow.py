@@ -89,8 +89,7 @@ class MeanWellFlow(DiySolarFlow):
                 simulated = data[CONF_INTERFACE] == CanInterface.SIMULATOR
                 if self.source == SOURCE_RECONFIGURE or eep_off or simulated:
                     return await self._async_create_or_update(data, unique_id, title)
-                await self.async_set_unique_id(unique_id)
-                self._abort_if_unique_id_configured(updates=data, reload_on_update=False)
+                await self._async_claim(data, unique_id)
                 self._found = (data, title)
                 return await self.async_step_meanwell_eeprom()
             current = user_input

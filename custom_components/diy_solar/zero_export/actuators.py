@@ -112,13 +112,12 @@ class MeanWellActuator(ZeroExportActuator):
 
     def least(self) -> tuple[float, float]:
         volts = self._volts() or 0.0
-        charge = max(MIN_AMPS, self.coordinator.allowed(Setting.CHARGE_CURRENT).minimum)
-        discharge = (
-            max(MIN_AMPS, self.coordinator.allowed(Setting.DISCHARGE_CURRENT).minimum)
-            if self.discharges
-            else 0.0
-        )
-        return charge * volts, discharge * volts
+
+        def amps(setting: Setting) -> float:
+            return max(MIN_AMPS, self.coordinator.allowed(setting).minimum)
+
+        discharge = amps(Setting.DISCHARGE_CURRENT) if self.discharges else 0.0
+        return amps(Setting.CHARGE_CURRENT) * volts, discharge * volts
 
     def doing(self) -> tuple[float, float] | None:
         volts = self._volts()

@@ -13,6 +13,7 @@ import contextlib
 
 import serialx
 
+from ..lines import ARRIVED_S, drop_until_quiet
 from .exceptions import BmsConnectionError
 
 # How long the line must stay quiet before a request after a failure: longer than a
@@ -43,8 +44,9 @@ class SerialLink:
     async def send(self, frame: bytes) -> None:
         reader, writer = await self._open()
         # A reply later than the timeout may come up to another timeout after it.
-        quiet = max(_SETTLE, 2 * self.timeout) if self._dirty else 0.001
-        await self._discard_pending(reader, quiet)
+        quiet = max(_SETTLE, 2 * self.timeout) if self._dirty else ARRIVED_S
+        await drop_until_quiet(lambda: reader.read(4096), quiet)
+        self._dirty = False
         try:
             writer.write(frame)
             await writer.drain()
@@ -79,16 +81,6 @@ class SerialLink:
     def mark_dirty(self) -> None:
         """A frame was rejected: what follows it on the line cannot be trusted."""
         self._dirty = True
-
-    async def _discard_pending(self, reader: asyncio.StreamReader, quiet: float) -> None:
-        while True:
-            try:
-                chunk = await asyncio.wait_for(reader.read(4096), quiet)
-            except TimeoutError:
-                break
-            if not chunk:
-                break
-        self._dirty = False
 
     async def close(self) -> None:
         writer, self._reader, self._writer = self._writer, None, None

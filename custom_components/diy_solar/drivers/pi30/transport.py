@@ -19,6 +19,7 @@ from typing import Protocol
 
 import serialx
 
+from ..lines import ARRIVED_S, drop_until_quiet
 from .exceptions import Pi30ConnectionError
 
 BAUDRATE = 2400
@@ -43,18 +44,6 @@ class Transport(Protocol):
         """Read and drop bytes until none arrived for quiet seconds."""
 
     async def close(self) -> None: ...
-
-
-async def _drop(read: Callable[[], Awaitable[bytes]], quiet: float) -> None:
-    """Drop what read returns until it has nothing within quiet seconds (0: only what
-    has already arrived)."""
-    while True:
-        try:
-            async with asyncio.timeout(quiet or 0.001):
-                if not await read():
-                    return
-        except TimeoutError:
-            return
 
 
 class StreamTransport:
@@ -83,7 +72,7 @@ class StreamTransport:
     async def exchange(self, request: bytes) -> bytes:
         reader, writer = await self._open()
         try:
-            await _drop(lambda: reader.read(4096), 0)
+            await drop_until_quiet(lambda: reader.read(4096), ARRIVED_S)
             writer.write(request)
             await writer.drain()
             return await reader.readuntil(b"\r")
@@ -96,7 +85,7 @@ class StreamTransport:
             return
         reader = self._reader
         try:
-            await _drop(lambda: reader.read(4096), quiet)
+            await drop_until_quiet(lambda: reader.read(4096), quiet)
         except (OSError, serialx.SerialException) as err:
             await self.close()
             raise Pi30ConnectionError(f"{self._url}: {err}") from err
@@ -188,7 +177,7 @@ class HidTransport:
     async def exchange(self, request: bytes) -> bytes:
         fd = await self._open()
         try:
-            await _drop(lambda: self._read_some(fd), 0)
+            await drop_until_quiet(lambda: self._read_some(fd), ARRIVED_S)
             for start in range(0, len(request), HID_REPORT_SIZE):
                 report = request[start : start + HID_REPORT_SIZE]
                 os.write(fd, report.ljust(HID_REPORT_SIZE, b"\x00"))
@@ -220,7 +209,7 @@ class HidTransport:
         if (fd := self._fd) is None:
             return
         try:
-            await _drop(lambda: self._read_some(fd), quiet)
+            await drop_until_quiet(lambda: self._read_some(fd), quiet)
         except OSError as err:
             await self.close()
             raise Pi30ConnectionError(f"{self._path}: {err}") from err
