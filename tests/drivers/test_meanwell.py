@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -312,13 +313,15 @@ async def test_a_bic_answering_as_an_npb_is_refused(bic: MeanWellEmulator, chann
 
 
 def test_emulator_ramps_at_its_rate() -> None:
-    now = [0.0]
+    now = [1_780_000_000.0]
     emulator = MeanWellEmulator("BIC-2200-48", clock=lambda: now[0], ramp_a_per_s=5.0)
     assert emulator.output_current() == 0.0
-    now[0] = 2.0
+    now[0] += 2.0
     assert emulator.output_current() == 10.0
-    now[0] = 10.0
-    assert emulator.output_current() == 22.5
+    now[0] += 1.9
+    assert emulator.output_current() == pytest.approx(19.5)
+    now[0] += 0.6
+    assert emulator.output_current() == 22.5  # reached the target, not past it
 
 
 async def test_a_reply_one_byte_short_is_an_error_not_another_number(
@@ -330,3 +333,102 @@ async def test_a_reply_one_byte_short_is_an_error_not_another_number(
     with pytest.raises(MeanWellProtocolError, match="1 data bytes"):
         await client.read_value(Command.READ_VOUT)
     assert await client.read_value(Command.READ_VOUT) == good
+
+
+async def test_a_late_reply_does_not_answer_the_retry(
+    client: MeanWellClient, bic: MeanWellEmulator
+) -> None:
+    """No sequence number: a reply after the timeout looks like the retry's answer. The
+    client waits for the line to go quiet before it asks again."""
+    bic.battery_voltage = 51.0
+    bic.registers[Command.OPERATION] = 0  # no current: the output reads the battery
+    bic.faults.delays = [client.timeout * 1.2, client.timeout * 0.5]
+    handle = bic.handle
+
+    def moving_on(msg: can.Message) -> can.Message | None:
+        reply = handle(msg)
+        bic.battery_voltage += 1.0  # every reply carries a voltage of its own
+        return reply
+
+    bic.handle = moving_on  # type: ignore[method-assign]
+    assert await client.read_value(Command.READ_VOUT) == 52.0  # the retry's, not 51.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "reads"),
+    [(-400, -40.0), (-55, -5.5), (1250, 125.0)],
+)
+async def test_the_temperature_is_signed(
+    client: MeanWellClient, bic: MeanWellEmulator, raw: int, reads: float
+) -> None:
+    bic.registers[Command.READ_TEMPERATURE_1] = raw
+    assert (await client.read_readings()).temperature == reads
+
+
+@pytest.mark.parametrize(
+    ("command", "raw"),
+    [
+        (Command.READ_TEMPERATURE_1, -401),
+        (Command.READ_TEMPERATURE_1, 1251),
+        (Command.READ_VIN, 3001),
+        (Command.READ_FAN_SPEED_1, 30001),
+    ],
+)
+async def test_a_value_beyond_physics_is_an_error(
+    client: MeanWellClient, bic: MeanWellEmulator, command: Command, raw: int
+) -> None:
+    bic.registers[command] = raw
+    with pytest.raises(MeanWellProtocolError, match="outside"):
+        await client.read_readings()
+
+
+@pytest.mark.parametrize(("volts", "good"), [(77.9, True), (78.0, True), (78.1, False)])
+async def test_the_output_voltage_bound_is_the_models_ceiling_and_a_fifth(
+    client: MeanWellClient, bic: MeanWellEmulator, volts: float, good: bool
+) -> None:
+    bic.registers[Command.OPERATION] = 0
+    bic.battery_voltage = volts  # a BIC-2200-48 charges up to 65 V
+    if good:
+        assert await client.read_value(Command.READ_VOUT) == volts
+    else:
+        with pytest.raises(MeanWellProtocolError, match=re.escape("outside 0.0..78.0")):
+            await client.read_value(Command.READ_VOUT)
+
+
+async def test_the_bus_is_opened_again_after_the_adapter_went_away(
+    bic: MeanWellEmulator, channel: str
+) -> None:
+    attempts: list[str] = []
+
+    def reopen() -> can.BusABC:
+        attempts.append("open")
+        if len(attempts) == 1:  # still unplugged
+            raise MeanWellConnectionError("no such device")
+        return open_bus("virtual", channel, BITRATE)
+
+    client = await _client(channel, Family.BIC, reopen=reopen)
+    try:
+        await client.identify()
+        first_bus = client.bus
+        first_bus.shutdown()  # unplugged: sends fail, the receive thread dies
+        failures = 0
+        for _poll in range(4):
+            try:
+                readings = await client.read_readings()
+            except MeanWellConnectionError:
+                failures += 1
+                continue
+            break
+        assert readings.output_on
+        assert attempts == ["open", "open"]
+        assert 1 <= failures <= 2  # the poll that finds it gone, and the replug that fails
+        assert client.bus is not first_bus
+    finally:
+        await client.close()
+
+
+async def test_without_a_way_to_reopen_a_lost_bus_stays_an_error(client: MeanWellClient) -> None:
+    client.bus.shutdown()
+    for _poll in range(2):
+        with pytest.raises(MeanWellConnectionError):
+            await client.read_readings()

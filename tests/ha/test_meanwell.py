@@ -272,6 +272,23 @@ async def test_unavailable_and_back(
     assert hass.states.get(sensor).state != STATE_UNAVAILABLE
 
 
+async def test_a_replugged_adapter_reads_again_without_a_reload(
+    hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
+) -> None:
+    await _setup(hass, entry)
+    sensor = f"sensor.{PREFIX}_output_voltage"
+    client = entry.runtime_data.coordinator.client
+    unplugged = client.bus
+    unplugged.shutdown()  # the adapter went away under the open bus
+    states = []
+    for _poll in range(3):
+        await poll(hass)
+        states.append(hass.states.get(sensor).state)
+    assert client.bus is not unplugged
+    assert states[-1] != STATE_UNAVAILABLE
+    assert entry.state is ConfigEntryState.LOADED  # no reload was needed
+
+
 async def test_options_set_eep_off_and_battery_mode(
     hass: HomeAssistant, entry: MockConfigEntry, bic: MeanWellEmulator
 ) -> None:

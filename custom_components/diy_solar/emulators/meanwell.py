@@ -7,6 +7,7 @@ output current toward what the settings and the battery allow, counts EEPROM wri
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..drivers.meanwell.protocol import (
     EEP_OFF,
     EEPROM_BACKED,
     ONE_BYTE,
+    SIGNED,
     Command,
     Family,
     FaultStatus,
@@ -37,6 +39,7 @@ class MeanWellFaults:
     no_reply: bool = False
     wrong_id: bool = False  # answer as if from the next address
     short: int = 0  # replies that lose their last data byte
+    delays: list[float] = field(default_factory=list)  # seconds before each next reply
     fault_bits: FaultStatus = field(default_factory=lambda: FaultStatus(0))
 
 
@@ -162,7 +165,7 @@ class MeanWellEmulator:
                 return round(self.output_voltage() * 100).to_bytes(2, "little")
             case Command.READ_IOUT:
                 raw = round(self.output_current() * 100)
-                return raw.to_bytes(2, "little", signed=self.family is Family.BIC)
+                return raw.to_bytes(2, "little", signed=command in SIGNED[self.family])
             case Command.FAULT_STATUS:
                 bits = self.faults.fault_bits
                 if not self.registers[Command.OPERATION]:
@@ -177,7 +180,9 @@ class MeanWellEmulator:
         if command not in self.registers:
             return None
         width = 1 if command in ONE_BYTE else 2
-        return self.registers[command].to_bytes(width, "little")
+        return self.registers[command].to_bytes(
+            width, "little", signed=command in SIGNED[self.family]
+        )
 
     def _allowed(self, command: Command, raw: int) -> bool:
         limits = self.limits
@@ -238,7 +243,11 @@ class MeanWellEmulator:
 
         def answer(msg: can.Message) -> None:
             reply = self.handle(msg)
-            if reply is not None:
+            if reply is None:
+                return
+            if self.faults.delays:
+                threading.Timer(self.faults.delays.pop(0), bus.send, (reply,)).start()
+            else:
                 bus.send(reply)
 
         self._notifier = can.Notifier(bus, [answer], timeout=0.05)

@@ -81,13 +81,15 @@ def connect(
         channel = f"diy_solar_simulator_{uuid.uuid4().hex}"
         simulator = SimulatedCharger.start(family, channel, plant)
         interface = CanInterface.VIRTUAL
-    bus = open_bus(interface.value, channel, int(data[CONF_BITRATE]))
+    bitrate = int(data[CONF_BITRATE])
     client = MeanWellClient(
-        bus,
+        open_bus(interface.value, channel, bitrate),
         family,
         int(data[CONF_ADDRESS]),
         user_limits=user_limits,
         on_eeprom_write=on_eeprom_write,
+        # An unplugged adapter comes back on the same channel.
+        reopen=lambda: open_bus(interface.value, channel, bitrate),
     )
     return Connection(client, simulator)
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import can
 
+from ..lines import drop_until_quiet
 from .exceptions import (
     MeanWellConnectionError,
     MeanWellProtocolError,
     MeanWellRejectedError,
     MeanWellValueError,
 )
-from .models import Identity, ModelLimits, Range, Readings, limits_for
+from .models import Identity, ModelLimits, Range, Readings, limits_for, reading_bounds
 from .protocol import (
     BATTERY_MODE,
     BATTERY_MODE_SYSTEM_CONFIG,
@@ -23,6 +26,7 @@ from .protocol import (
     EEP_OFF,
     EEPROM_BACKED,
     ONE_BYTE,
+    SIGNED,
     ChargeStatus,
     Command,
     Family,
@@ -43,6 +47,10 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 0.25  # the device answers within 5 ms; USB adapters add latency
 DEFAULT_RETRIES = 2
 MIN_GAP = 0.02  # the manual asks for at least 20 ms between requests
+# After a timeout the client waits until the device has been quiet for a timeout, but no
+# longer than this many timeouts (a device that chatters on is answered anyway).
+QUIET_LIMIT = 4
+RECEIVE_WAIT = 0.1  # how long close() may wait for the receive thread
 
 
 @dataclass
@@ -63,6 +71,43 @@ class Device:
 class _Pending:
     command: Command
     future: asyncio.Future[bytes] = field(repr=False)
+
+
+class _Receiver(threading.Thread):
+    """Hands each frame on the bus to the loop, until stopped or the bus fails (the
+    adapter went away); can.Notifier would leave a dead thread's traceback instead."""
+
+    def __init__(
+        self,
+        bus: can.BusABC,
+        loop: asyncio.AbstractEventLoop,
+        on_frame: Callable[[can.Message], None],
+        on_lost: Callable[[Exception], None],
+    ) -> None:
+        super().__init__(name=f"diy_solar CAN {bus.channel_info}", daemon=True)
+        self._bus = bus
+        self._loop = loop
+        self._on_frame = on_frame
+        self._on_lost = on_lost
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                msg = self._bus.recv(RECEIVE_WAIT)
+            except (can.CanError, OSError, ValueError) as err:
+                self._hand_over(self._on_lost, err)
+                return
+            if msg is not None:
+                self._hand_over(self._on_frame, msg)
+
+    def _hand_over[T](self, call: Callable[[T], None], arg: T) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed under us
+            self._loop.call_soon_threadsafe(call, arg)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
 
 
 def open_bus(interface: str, channel: str, bitrate: int) -> can.BusABC:
@@ -86,8 +131,12 @@ class MeanWellClient:
         retries: int = DEFAULT_RETRIES,
         user_limits: Mapping[Setting, Range] | None = None,
         on_eeprom_write: Callable[[int], None] | None = None,
+        reopen: Callable[[], can.BusABC] | None = None,
     ) -> None:
         self.bus = bus
+        # Opens the bus again (blocking) once the adapter went away, e.g. unplugged.
+        self._reopen = reopen
+        self._bus_lost = False
         self.family = family
         self.address = address
         self.timeout = timeout
@@ -97,10 +146,12 @@ class MeanWellClient:
         self._tx_id = request_id(family, address)
         self._rx_id = reply_id(family, address)
         self._lock = asyncio.Lock()
-        self._notifier: can.Notifier | None = None
+        self._receiver: _Receiver | None = None
         self._pending: _Pending | None = None
         self._last_send = 0.0
+        self._heard = asyncio.Event()
         self.device: Device | None = None
+        self._bounds: dict[Command, Range] = {}
         # EEP_OFF as set on the device, and whether it is in effect: only from the power
         # cycle after it was set. Until it is known to be, every write is counted as wear.
         self.eep_off = False
@@ -108,36 +159,55 @@ class MeanWellClient:
         self.writes = WriteStats()
 
     async def close(self) -> None:
-        notifier, self._notifier = self._notifier, None
-        await asyncio.get_running_loop().run_in_executor(None, self._shutdown, notifier)
+        receiver, self._receiver = self._receiver, None
+        await asyncio.get_running_loop().run_in_executor(None, self._shutdown, receiver)
 
-    def _shutdown(self, notifier: can.Notifier | None) -> None:
-        if notifier is not None:
-            notifier.stop()
-        self.bus.shutdown()
+    def _shutdown(self, receiver: _Receiver | None) -> None:
+        if receiver is not None:
+            receiver.stop()
+        with contextlib.suppress(can.CanError, OSError):
+            self.bus.shutdown()
+
+    def _reopen_blocking(
+        self, receiver: _Receiver | None, reopen: Callable[[], can.BusABC]
+    ) -> None:
+        self._shutdown(receiver)
+        self.bus = reopen()
+
+    async def _usable_bus(self) -> None:
+        """Open the bus again if the adapter went away since the last request."""
+        if not self._bus_lost:
+            return
+        if self._reopen is None:
+            raise MeanWellConnectionError("the CAN adapter went away")
+        receiver, self._receiver = self._receiver, None
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._reopen_blocking, receiver, self._reopen)
+        self._bus_lost = False
+        _LOGGER.info("CAN bus for %s address %s open again", self.family.upper(), self.address)
 
     # -- wire ----------------------------------------------------------------------
 
     def _listen(self) -> None:
-        if self._notifier is None:
-            loop = asyncio.get_running_loop()
-
-            def hand_over(msg: can.Message) -> None:
-                # Runs in the notifier's thread: the frame is handled in the loop.
-                loop.call_soon_threadsafe(self._on_frame, msg)
-
-            self._notifier = can.Notifier(
-                self.bus,
-                [hand_over],
-                timeout=0.1,  # how long close() waits for the receive thread
+        if self._receiver is None:
+            self._receiver = _Receiver(
+                self.bus, asyncio.get_running_loop(), self._on_frame, self._on_bus_lost
             )
+            self._receiver.start()
+
+    def _on_bus_lost(self, err: Exception) -> None:
+        _LOGGER.warning(
+            "CAN bus for %s address %s failed: %s", self.family.upper(), self.address, err
+        )
+        self._bus_lost = True
 
     def _on_frame(self, msg: can.Message) -> None:
         pending = self._pending
-        if pending is None or pending.future.done():
-            return
         if not msg.is_extended_id or msg.arbitration_id != self._rx_id:
             return  # our own frames on udp_multicast, other devices, other families
+        self._heard.set()
+        if pending is None or pending.future.done():
+            return
         try:
             command, value = split_frame(bytes(msg.data))
         except ValueError:
@@ -153,7 +223,8 @@ class MeanWellClient:
         msg = can.Message(arbitration_id=self._tx_id, data=data, is_extended_id=True)
         try:
             self.bus.send(msg, timeout=self.timeout)
-        except can.CanError as err:
+        except (can.CanError, OSError) as err:
+            self._bus_lost = True
             raise MeanWellConnectionError(f"cannot send on the bus: {err}") from err
         finally:
             self._last_send = loop.time()
@@ -161,6 +232,7 @@ class MeanWellClient:
     async def read(self, command: Command) -> bytes:
         """The value bytes of command's reply."""
         async with self._lock:
+            await self._usable_bus()
             self._listen()
             loop = asyncio.get_running_loop()
             for _attempt in range(self._retries + 1):
@@ -173,13 +245,30 @@ class MeanWellClient:
                     _LOGGER.debug("no reply to %s from %#x", command.name, self._rx_id)
                 finally:
                     self._pending = None
+                await self._until_quiet()
             raise MeanWellConnectionError(
                 f"no reply to {command.name} from {self.family.upper()} address {self.address}"
             )
 
+    async def _until_quiet(self) -> None:
+        """Wait until the device has said nothing for a timeout: a reply that comes late
+        must not answer the retry (the protocol has no sequence number)."""
+        heard = self._heard
+
+        async def next_frame() -> bytes:
+            await heard.wait()
+            heard.clear()
+            return b"heard"
+
+        heard.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(QUIET_LIMIT * self.timeout):
+                await drop_until_quiet(next_frame, self.timeout)
+
     async def write(self, command: Command, raw: int) -> None:
         """Send a write. The device never answers one: confirm by reading back."""
         async with self._lock:
+            await self._usable_bus()
             await self._send(encode_write(command, raw))
         self.writes.sent += 1
         if command in EEPROM_BACKED and not self.eep_off_active:
@@ -193,7 +282,7 @@ class MeanWellClient:
         width = 1 if command in ONE_BYTE else 2
         if not width <= len(value) <= 2:
             raise MeanWellProtocolError(f"{command.name}: {len(value)} data bytes")
-        signed = command is Command.READ_IOUT and self.family is Family.BIC
+        signed = command in SIGNED[self.family]
         return int.from_bytes(value[:width], "little", signed=signed)
 
     async def read_text(self, first: Command, second: Command) -> str:
@@ -216,7 +305,13 @@ class MeanWellClient:
 
     async def read_value(self, command: Command) -> float:
         factor = self._factor(command)
-        return round(await self.read_raw(command) * factor, 3)
+        value = round(await self.read_raw(command) * factor, 3)
+        bounds = self._bounds.get(command)
+        if bounds is not None and value not in bounds:
+            raise MeanWellProtocolError(
+                f"{command.name} reads {value}, outside {bounds.minimum}..{bounds.maximum}"
+            )
+        return value
 
     async def _optional(self, command: Command) -> float | None:
         if scale_for(command, self._scaling) is None:
@@ -241,6 +336,7 @@ class MeanWellClient:
         except ValueError as err:
             raise MeanWellProtocolError(str(err)) from err
         self.device = Device(identity, limits, scaling)
+        self._bounds = reading_bounds(limits)
         self._saw_eep_off(bool(await self.read_raw(Command.SYSTEM_CONFIG) & EEP_OFF))
         return self.device
 

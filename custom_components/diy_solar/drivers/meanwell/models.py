@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .exceptions import MeanWellProtocolError
-from .protocol import EEP_OFF, ChargeStatus, Family, FaultStatus, SystemStatus
+from .protocol import EEP_OFF, ChargeStatus, Command, Family, FaultStatus, SystemStatus
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,25 @@ def limits_for(model: str) -> ModelLimits:
     if key not in MODELS:
         raise MeanWellProtocolError(f"unknown Mean Well model: {model!r}")
     return MODELS[key]
+
+
+# Beyond its rated range a charger's output only goes this far; a reading further out is
+# a garbled frame, not a value.
+_OUTPUT_MARGIN = 1.2
+
+
+def reading_bounds(limits: ModelLimits) -> dict[Command, Range]:
+    """What each measured value of this model can physically read."""
+    amps = max(limits.charge_current.maximum, (limits.discharge_current or Range(0, 0)).maximum)
+    amps *= _OUTPUT_MARGIN
+    return {
+        Command.READ_VOUT: Range(0.0, limits.charge_voltage.maximum * _OUTPUT_MARGIN),
+        Command.READ_IOUT: Range(-amps if limits.family is Family.BIC else 0.0, amps),
+        Command.READ_VIN: Range(0.0, 300.0),
+        Command.READ_TEMPERATURE_1: Range(-40.0, 125.0),
+        Command.READ_FAN_SPEED_1: Range(0.0, 30000.0),
+        Command.READ_FAN_SPEED_2: Range(0.0, 30000.0),
+    }
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,11 @@ class Command(IntEnum):
 
 # These two take a one-byte value; every other write takes two.
 ONE_BYTE = frozenset({Command.OPERATION, Command.DIRECTION_CTRL})
+# Two's complement on the wire (a BIC's current is negative while it discharges).
+SIGNED = {
+    Family.BIC: frozenset({Command.READ_IOUT, Command.READ_TEMPERATURE_1}),
+    Family.NPB: frozenset({Command.READ_TEMPERATURE_1}),
+}
 # Settings the device keeps in EEPROM (unless EEP_OFF): each write wears it.
 EEPROM_BACKED = frozenset(
     {
