@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,6 +19,7 @@ from custom_components.diy_solar.emulators.lumentree import (
     modbus_crc,
 )
 from custom_components.diy_solar.emulators.plant import Plant
+from custom_components.diy_solar.emulators.serve import handle_client
 from tests.vectors import device_lines
 
 VECTORS = {comment: bytes.fromhex(frame) for frame, comment in device_lines("(b)")}
@@ -153,3 +155,32 @@ async def test_readings_are_signed_and_bounded(
         await client.read(1)
     emulator.units[1].ac_voltage = 230.0
     assert (await client.read(1)).ac_voltage == 230.0
+
+
+async def test_a_late_reply_does_not_answer_the_next_read(
+    client: LumentreeClient, emulator: LumentreeEmulator
+) -> None:
+    """Function 3 replies do not name their register: after a timeout the client drops
+    what comes until the line is quiet."""
+    await client.connect()
+    unit = emulator.units[1]
+    unit.ac_voltage = 230.0
+    emulator.delays = [client.timeout * 1.2, client.timeout * 0.5]
+    with pytest.raises(LumentreeConnectionError):
+        await client.read(1)
+    unit.ac_voltage = 235.0
+    assert (await client.read(1)).ac_voltage == 235.0  # not the late 230.0
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_units_behind_a_network_gateway(emulator: LumentreeEmulator) -> None:
+    server = await asyncio.start_server(lambda r, w: handle_client(emulator, r, w), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = LumentreeClient(f"socket://127.0.0.1:{port}", [1], max_power=800, timeout=0.2)
+    try:
+        await client.connect()
+        assert emulator.units[1].commanded == 0
+        assert (await client.read(1)).ac_voltage == 231.4
+    finally:
+        await client.close()
+        server.close()

@@ -6,6 +6,7 @@ Each unit ramps its output toward the commanded power; like the real thing it st
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class LumentreeEmulator(PtyDevice):
         self.units = units
         self.plant = plant or Plant()
         self.silent = False
+        self.delays: list[float] = []  # seconds before each next reply goes out
         self.requests: list[bytes] = []
         super().__init__()
 
@@ -95,6 +97,12 @@ class LumentreeEmulator(PtyDevice):
         return frame
 
     async def answer(self, request: bytes) -> bytes | None:
+        reply = self._answer(request)
+        if reply is not None and self.delays:
+            await asyncio.sleep(self.delays.pop(0))
+        return reply
+
+    def _answer(self, request: bytes) -> bytes | None:
         self.requests.append(request)
         unit = self.units.get(request[0])
         if self.silent or unit is None or modbus_crc(request[:-2]) != request[-2:]:

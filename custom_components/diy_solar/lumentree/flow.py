@@ -21,7 +21,7 @@ def _schema(current: Mapping[str, Any]) -> vol.Schema:
     units = [str(n) for n in range(1, driver.MAX_UNITS + 1)]
     return vol.Schema(
         {
-            # A plain list: minimalmodbus opens local ports only, not network proxies.
+            # Local ports to pick from, or a URL typed in (socket://host:port).
             vol.Required(CONF_DEVICE, default=current.get(CONF_DEVICE, vol.UNDEFINED)): (
                 selector.SelectSelector(
                     selector.SelectSelectorConfig(options=serial_ports(), custom_value=True)

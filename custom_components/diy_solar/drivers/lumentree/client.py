@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 import minimalmodbus
+import serial
 
 from .exceptions import LumentreeConnectionError, LumentreeProtocolError, LumentreeValueError
 from .registers import (
@@ -38,6 +39,8 @@ _BOUNDS = {
 }
 
 DEFAULT_TIMEOUT = 0.9
+DRAIN_CHUNK = 4096
+WRITE_TIMEOUT = 2.0
 # Output this far above the command means the unit restarted at full power.
 RESTART_MARGIN_W = 50
 
@@ -67,6 +70,7 @@ class LumentreeClient:
         self.timeout = timeout
         self._lock = _port_lock(port)
         self._instruments: dict[int, minimalmodbus.Instrument] = {}
+        self._line: serial.SerialBase | None = None
         # What each unit was last told; None = unknown (not since the last reconnect).
         self.commanded: dict[int, int | None] = dict.fromkeys(self.slaves)
         self.writes = 0
@@ -74,18 +78,33 @@ class LumentreeClient:
     # -- blocking side (executor) ------------------------------------------------------
 
     def _open(self) -> None:
+        # A URL (socket://host:port, rfc2217://) reaches units behind a network gateway.
+        line = serial.serial_for_url(
+            self.port, baudrate=BAUDRATE, timeout=self.timeout, write_timeout=WRITE_TIMEOUT
+        )
+        self._line = line
         for slave in self.slaves:
-            instrument = minimalmodbus.Instrument(self.port, slave)
-            instrument.serial.baudrate = BAUDRATE
-            instrument.serial.timeout = self.timeout
-            self._instruments[slave] = instrument
+            self._instruments[slave] = minimalmodbus.Instrument(line, slave)
 
     def _close_port(self) -> None:
-        for instrument in self._instruments.values():
-            if instrument.serial is not None:
-                instrument.serial.close()
+        if self._line is not None:
+            self._line.close()
+            self._line = None
         self._instruments.clear()
         self.commanded = dict.fromkeys(self.slaves)
+
+    def _drain(self) -> None:
+        """Drop what arrives until the line has been quiet for a timeout. Function 3
+        replies do not say which register they hold: a late one must not answer the
+        next read."""
+        line = self._line
+        if line is None:
+            return
+        try:
+            while line.read(DRAIN_CHUNK):
+                pass
+        except (OSError, ValueError):
+            self._close_port()
 
     def _locked[R](self, slave: int, call: Callable[[minimalmodbus.Instrument], R]) -> R:
         """Run call for one unit with the port held; a unit new to us gets 0 W first."""
@@ -102,6 +121,7 @@ class LumentreeClient:
                 # This unit did not answer properly (AC gone, cable): it may have
                 # restarted at full power by the time it answers again.
                 self.commanded[slave] = None
+                self._drain()
                 raise LumentreeConnectionError(f"{self.port} unit {slave}: {err}") from err
             except (OSError, ValueError) as err:  # the port itself
                 self._close_port()
