@@ -1,14 +1,14 @@
 """Fault soak: our drivers through a line that gets about one reply in ten wrong.
 
-    .venv/bin/python -m benchmarks.faults [--polls N] [--seed S]
+    .venv/bin/python -m benchmarks.faults [--polls N] [--seed S] [--driver D] [--model M]
 
-Each driver reads its emulator over TCP through a relay of our own that, seeded, flips a
-bit, cuts a reply short, drops it, puts noise before it, sends it in slow pieces, sends it
-later than the driver waits, or sends it twice. The emulator's state of charge moves on
-with every reply, so a value tells which reply it came from: the latest one is right, an
-earlier one is stale, any other is wrong. Two delivery models for a late reply: it dies
-with the connection it was meant for ("dies"), or it reaches whatever connection is open
-then ("next"), as on a TCP-serial gateway.
+Each driver reads its emulator through a seeded relay of our own (benchmarks/relays.py):
+on TCP for the serial drivers (PI30, JK, Daly, Lumentree), between two virtual CAN
+channels for the Mean Well. The emulator's values move on with every poll, so a value
+tells which reply it came from: the latest one is right, an earlier one is stale, any
+other is wrong. Two delivery models for a late reply: it dies with the connection it was
+meant for ("dies"), or it reaches whatever listens then ("next"), as on a TCP-serial
+gateway or a shared bus.
 
 One CSV line per driver and model:
 driver,model,polls,faults,wrong,stale,errors,other_exceptions,longest_failed_run
@@ -18,98 +18,48 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import itertools
 import random
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import can
 
 from custom_components.diy_solar.drivers.bms import BmsError
 from custom_components.diy_solar.drivers.dalybms import DalyBmsClient
 from custom_components.diy_solar.drivers.jkbms import JkBmsClient
+from custom_components.diy_solar.drivers.lumentree import LumentreeClient, LumentreeError
+from custom_components.diy_solar.drivers.lumentree.registers import AC_VOLTAGE
+from custom_components.diy_solar.drivers.meanwell import (
+    BITRATE,
+    Command,
+    Family,
+    MeanWellClient,
+    MeanWellError,
+    open_bus,
+)
+from custom_components.diy_solar.drivers.meanwell.protocol import encode_read, reply_id
 from custom_components.diy_solar.drivers.pi30 import Pi30Client, Pi30Error, StreamTransport
 from custom_components.diy_solar.emulators.battery import CellModel
 from custom_components.diy_solar.emulators.dalybms import DalyBmsEmulator
 from custom_components.diy_solar.emulators.jkbms import JkBmsEmulator
+from custom_components.diy_solar.emulators.lumentree import (
+    READ_HOLDING,
+    LumentreeEmulator,
+    LumentreeUnit,
+)
+from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
 from custom_components.diy_solar.emulators.plant import Plant
 from custom_components.diy_solar.emulators.pty import PtyDevice
 from custom_components.diy_solar.emulators.serve import handle_client
 
+from .relays import CAN_FAULTS, STREAM_FAULTS, CanRelay, Faults, TcpRelay
+
 HEADER = "driver,model,polls,faults,wrong,stale,errors,other_exceptions,longest_failed_run"
-FAULTS = ("bitflip", "truncate", "drop", "garbage", "slow", "late", "duplicate")
-FAULT_RATE = 0.1
-TIMEOUT = 0.3  # what each driver waits for a reply here (the line is local)
-
-
-@dataclass
-class Relay:
-    """Between a driver and its emulator's server: passes requests, mangles replies."""
-
-    upstream_port: int
-    rng: random.Random
-    late_reaches_next: bool
-    faults: int = 0
-    port: int = 0
-    _current: asyncio.StreamWriter | None = None
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-
-    async def start(self) -> asyncio.Server:
-        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        self.port = server.sockets[0].getsockname()[1]
-        return server
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._current = writer
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-
-        async def requests() -> None:
-            with contextlib.suppress(ConnectionError):
-                while chunk := await reader.read(4096):
-                    up_writer.write(chunk)
-                    await up_writer.drain()
-            up_writer.close()
-
-        forward = asyncio.create_task(requests())
-        with contextlib.suppress(ConnectionError):
-            while reply := await up_reader.read(4096):
-                await self._deliver(writer, reply)
-        forward.cancel()
-        writer.close()
-
-    async def _deliver(self, writer: asyncio.StreamWriter, reply: bytes) -> None:
-        if self.rng.random() >= FAULT_RATE:
-            writer.write(reply)
-            return
-        self.faults += 1
-        match self.rng.choice(FAULTS):
-            case "bitflip":
-                at = self.rng.randrange(len(reply))
-                mangled = bytearray(reply)
-                mangled[at] ^= 1 << self.rng.randrange(8)
-                writer.write(bytes(mangled))
-            case "truncate":
-                writer.write(reply[: self.rng.randrange(len(reply))])
-            case "drop":
-                pass
-            case "garbage":
-                writer.write(self.rng.randbytes(self.rng.randint(1, 8)) + reply)
-            case "slow":
-                for start in range(0, len(reply), 4):
-                    writer.write(reply[start : start + 4])
-                    await asyncio.sleep(0.002)
-            case "late":
-                task = asyncio.create_task(self._late(writer, reply))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            case _:
-                writer.write(reply + reply)
-
-    async def _late(self, writer: asyncio.StreamWriter, reply: bytes) -> None:
-        await asyncio.sleep(TIMEOUT * 1.5)
-        target = self._current if self.late_reaches_next else writer
-        if target is not None and not target.is_closing():
-            target.write(reply)
+TIMEOUT = 0.3  # what each driver on a serial line waits for a reply here (the line is local)
+CAN_TIMEOUT = 0.1  # a Mean Well answers within 5 ms
 
 
 @dataclass
@@ -147,28 +97,60 @@ class Result:
 
 
 class Driver:
-    """One driver and its emulator, counting each reply that carries the SOC."""
+    """One driver and its emulator, counting each reply that carries the value."""
 
     name: str
     errors: tuple[type[Exception], ...]
-    counter: Counter
+    kinds: tuple[str, ...] = STREAM_FAULTS
+    timeout = TIMEOUT
 
-    def device(self) -> PtyDevice:
+    def __init__(self) -> None:
+        self.counter = Counter()
+
+    async def start(self, faults: Faults) -> None:
         raise NotImplementedError
 
-    async def read_soc(self, url: str) -> float:
+    async def read_soc(self) -> float:
+        """The counted value (0-100) of one poll; -1 for a reading no reply had."""
         raise NotImplementedError
 
     async def close(self) -> None:
         raise NotImplementedError
 
 
-class Pi30(Driver):
+class StreamDriver(Driver):
+    """A driver on a serial line, reaching its emulator through the TCP relay."""
+
+    url = ""
+
+    def device(self) -> PtyDevice:
+        raise NotImplementedError
+
+    async def start(self, faults: Faults) -> None:
+        self._device = device = self.device()
+        self._server = await asyncio.start_server(
+            lambda r, w: handle_client(device, r, w), "127.0.0.1", 0
+        )
+        relay = TcpRelay(self._server.sockets[0].getsockname()[1], faults)
+        self._relay_server = await relay.start()
+        self.url = f"socket://127.0.0.1:{relay.port}"
+
+    async def disconnect(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        await self.disconnect()
+        self._relay_server.close()
+        self._server.close()
+        self._device.close()
+
+
+class Pi30(StreamDriver):
     name = "pi30"
     errors = (Pi30Error,)
 
     def __init__(self) -> None:
-        self.counter = Counter()
+        super().__init__()
         self.emulator = Pi30Emulator(plant=Plant(soc=0.5, pv_w=1000.0, load_w=400.0))
         self.client: Pi30Client | None = None
         answer = self.emulator.answer
@@ -183,27 +165,27 @@ class Pi30(Driver):
     def device(self) -> PtyDevice:
         return PtyServer(self.emulator)
 
-    async def read_soc(self, url: str) -> float:
+    async def read_soc(self) -> float:
         if self.client is None:
-            self.client = Pi30Client(StreamTransport(url), timeout=TIMEOUT)
+            self.client = Pi30Client(StreamTransport(self.url), timeout=TIMEOUT)
         status = await self.client.get_status()
         mode = await self.client.get_mode()
         warnings = await self.client.get_warnings()
         if mode.value != "battery" or warnings.active:
-            return -1.0  # a mode or warning no emulated reply had: wrong
+            return -1.0
         return status.battery_capacity
 
-    async def close(self) -> None:
+    async def disconnect(self) -> None:
         if self.client is not None:
             await self.client.close()
 
 
-class Bms(Driver):
+class Bms(StreamDriver):
     errors = (BmsError,)
 
     def __init__(self, name: str, emulator: JkBmsEmulator | DalyBmsEmulator) -> None:
+        super().__init__()
         self.name = name
-        self.counter = Counter()
         self.emulator = emulator
         self.client: JkBmsClient | DalyBmsClient | None = None
         reply = emulator.reply
@@ -219,22 +201,115 @@ class Bms(Driver):
     def device(self) -> PtyDevice:
         return self.emulator
 
-    async def read_soc(self, url: str) -> float:
+    async def read_soc(self) -> float:
         if self.client is None:
             kind = JkBmsClient if self.name == "jkbms" else DalyBmsClient
-            self.client = kind(url, timeout=TIMEOUT)
+            self.client = kind(self.url, timeout=TIMEOUT)
         return (await self.client.read_status()).soc
 
-    async def close(self) -> None:
+    async def disconnect(self) -> None:
         if self.client is not None:
             await self.client.close()
-        self.emulator.close()
+
+
+class Lumentree(StreamDriver):
+    """Counts on the AC voltage and the temperature of one poll (function 3 replies do not
+    name their register, so a reply read for another register shows as wrong); the DC
+    voltage and the output power stay put."""
+
+    name = "lumentree"
+    errors = (LumentreeError,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unit = LumentreeUnit(max_power=1000)
+        self.emulator: LumentreeEmulator | None = None
+        self.client: LumentreeClient | None = None
+
+    def device(self) -> PtyDevice:
+        self.emulator = emulator = LumentreeEmulator({1: self.unit}, Plant(soc=0.5))
+        answer = emulator.answer
+
+        async def counted(request: bytes) -> bytes | None:
+            if request[1] == READ_HOLDING and int.from_bytes(request[2:4], "big") == AC_VOLTAGE:
+                step = self.counter.next() * 10
+                self.unit.ac_voltage = 200.0 + step
+                self.unit.temperature = 20.0 + step
+            return await answer(request)
+
+        emulator.answer = counted  # type: ignore[method-assign]
+        return emulator
+
+    async def read_soc(self) -> float:
+        if self.client is None:
+            self.client = LumentreeClient(self.url, [1], max_power=1000, timeout=TIMEOUT)
+        assert self.emulator is not None
+        readings = await self.client.read(1)
+        by_ac = round((readings.ac_voltage - 200.0) * 10)
+        steady = (readings.dc_voltage, readings.output_power) == (
+            round(self.emulator.plant.battery_voltage, 1),
+            0.0,
+        )
+        if not steady or round((readings.temperature - 20.0) * 10) != by_ac:
+            return -1.0
+        return by_ac
+
+    async def disconnect(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+
+class MeanWell(Driver):
+    """A BIC on a virtual CAN channel of its own, reached through the CAN relay. Counts on
+    the output voltage (output off: it reads the battery); everything else stays put."""
+
+    name = "meanwell"
+    errors = (MeanWellError,)
+    kinds = CAN_FAULTS
+    timeout = CAN_TIMEOUT
+    _channels = itertools.count()
+
+    async def start(self, faults: Faults) -> None:
+        n = next(self._channels)
+        device_channel, driver_channel = f"soak-device-{n}", f"soak-driver-{n}"
+        self.emulator = emulator = MeanWellEmulator("BIC-2200-48")
+        emulator.registers[Command.OPERATION] = 0
+        handle = emulator.handle
+
+        def counted(msg: can.Message) -> can.Message | None:
+            if bytes(msg.data) == encode_read(Command.READ_VOUT):
+                emulator.battery_voltage = 45.0 + self.counter.next() * 10
+            return handle(msg)
+
+        emulator.handle = counted  # type: ignore[method-assign]
+        self._device_bus = can.Bus(interface="virtual", channel=device_channel)
+        emulator.attach(self._device_bus)
+        self.relay = CanRelay(driver_channel, device_channel, reply_id(Family.BIC, 0), faults)
+        bus = open_bus("virtual", driver_channel, BITRATE)
+        self.client = MeanWellClient(bus, Family.BIC, timeout=CAN_TIMEOUT)
+
+    async def read_soc(self) -> float:
+        if self.client.device is None:
+            await self.client.identify()
+        r = await self.client.read_readings()
+        steady = (r.output_on, r.output_current, r.ac_voltage, r.temperature, r.fan_speeds)
+        if steady != (False, 0.0, 230.0, 31.2, (2100.0, 2050.0)) or r.discharging:
+            return -1.0
+        return round((r.output_voltage - 45.0) * 10)
+
+    async def close(self) -> None:
+        await self.client.close()
+        self.relay.close()
+        self.emulator.detach()
+        self._device_bus.shutdown()
 
 
 DRIVERS: dict[str, Callable[[], Driver]] = {
     "pi30": Pi30,
     "jkbms": lambda: Bms("jkbms", JkBmsEmulator(CellModel(cells=16, soc=0.5))),
     "dalybms": lambda: Bms("dalybms", DalyBmsEmulator(CellModel(cells=16, soc=0.5))),
+    "meanwell": MeanWell,
+    "lumentree": Lumentree,
 }
 
 
@@ -242,17 +317,14 @@ async def soak(
     make: Callable[[], Driver], polls: int, seed: int, late_reaches_next: bool
 ) -> tuple[Result, int]:
     driver = make()
-    device = driver.device()
-    server = await asyncio.start_server(lambda r, w: handle_client(device, r, w), "127.0.0.1", 0)
-    relay = Relay(server.sockets[0].getsockname()[1], random.Random(seed), late_reaches_next)
-    relay_server = await relay.start()
-    url = f"socket://127.0.0.1:{relay.port}"
+    faults = Faults(random.Random(seed), driver.kinds, late_reaches_next, driver.timeout * 1.5)
+    await driver.start(faults)
     result = Result()
     try:
         for _ in range(polls):
             result.polls += 1
             try:
-                soc = await driver.read_soc(url)
+                soc = await driver.read_soc()
             except driver.errors:
                 result.failed()
                 continue
@@ -271,9 +343,7 @@ async def soak(
                 result.wrong += 1
     finally:
         await driver.close()
-        relay_server.close()
-        server.close()
-    return result, relay.faults
+    return result, faults.count
 
 
 MODELS = {"dies": False, "next": True}

@@ -123,6 +123,9 @@ class LumentreeClient:
                 self.commanded[slave] = None
                 self._drain()
                 raise LumentreeConnectionError(f"{self.port} unit {slave}: {err}") from err
+            except LumentreeProtocolError:
+                self._drain()  # a reply out of place: whatever follows may be too
+                raise
             except (OSError, ValueError) as err:  # the port itself
                 self._close_port()
                 raise LumentreeConnectionError(f"{self.port}: {err}") from err
