@@ -7,15 +7,29 @@ testing package can shadow it, or Home Assistant finds no DIY Solar.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import can
 import pytest
+from hypothesis import HealthCheck, settings
 
 from custom_components import diy_solar  # noqa: F401
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
 from custom_components.diy_solar.emulators.plant import Plant
+
+# Property tests: a few hundred examples each, the same ones on every run (CI stays
+# stable); DIY_SOLAR_FUZZ=long looks much further, with fresh examples each time.
+settings.register_profile("suite", max_examples=300, deadline=None, database=None, derandomize=True)
+settings.register_profile(
+    "long",
+    max_examples=100_000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("DIY_SOLAR_FUZZ", "suite"))
 
 
 @pytest.fixture

@@ -21,23 +21,13 @@ from .registers import (
     BAUDRATE,
     DC_VOLTAGE,
     OUTPUT_POWER,
-    SCALE,
     SET_OUTPUT_POWER,
     TEMPERATURE,
     Readings,
+    decode,
 )
 
 _LOGGER = logging.getLogger(__name__)
-# What a unit can read; a reading outside is a garbled reply, not a value. The output is
-# bounded by the largest model (2000 W) with a margin, not by the limit a client is given:
-# a unit that restarted runs at its own full power.
-_BOUNDS = {
-    AC_VOLTAGE: (0.0, 300.0),
-    DC_VOLTAGE: (0.0, 80.0),
-    OUTPUT_POWER: (0.0, 2400.0),
-    TEMPERATURE: (-40.0, 125.0),
-}
-
 DEFAULT_TIMEOUT = 0.9
 DRAIN_CHUNK = 4096
 WRITE_TIMEOUT = 2.0
@@ -132,17 +122,10 @@ class LumentreeClient:
 
     def _read_blocking(self, slave: int, instrument: minimalmodbus.Instrument) -> Readings:
         def value(register: int) -> float:
-            # The temperature is signed: a frosty garage is not 6,550 °C.
-            signed = register == TEMPERATURE
-            raw: int = instrument.read_register(register, functioncode=3, signed=signed)
-            reading = round(raw * SCALE, 1)
-            low, high = _BOUNDS[register]
-            if not low <= reading <= high:
-                raise LumentreeProtocolError(
-                    f"{self.port} unit {slave}: register {register} reads {reading}, "
-                    f"outside {low}..{high}"
-                )
-            return reading
+            try:
+                return decode(register, instrument.read_register(register, functioncode=3))
+            except LumentreeProtocolError as err:
+                raise LumentreeProtocolError(f"{self.port} unit {slave}: {err}") from err
 
         readings = Readings(
             ac_voltage=value(AC_VOLTAGE),

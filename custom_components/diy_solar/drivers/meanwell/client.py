@@ -18,21 +18,20 @@ from .exceptions import (
     MeanWellRejectedError,
     MeanWellValueError,
 )
-from .models import Identity, ModelLimits, Range, Readings, limits_for, reading_bounds
+from .models import Identity, ModelLimits, Range, Readings, decode_reading, limits_for
 from .protocol import (
     BATTERY_MODE,
     BATTERY_MODE_SYSTEM_CONFIG,
     CURVE_ENABLED,
     EEP_OFF,
     EEPROM_BACKED,
-    ONE_BYTE,
-    SIGNED,
     ChargeStatus,
     Command,
     Family,
     FaultStatus,
     Scaling,
     SystemStatus,
+    decode_raw,
     encode_read,
     encode_write,
     reply_id,
@@ -151,7 +150,6 @@ class MeanWellClient:
         self._last_send = 0.0
         self._heard = asyncio.Event()
         self.device: Device | None = None
-        self._bounds: dict[Command, Range] = {}
         # EEP_OFF as set on the device, and whether it is in effect: only from the power
         # cycle after it was set. Until it is known to be, every write is counted as wear.
         self.eep_off = False
@@ -277,13 +275,7 @@ class MeanWellClient:
                 self.on_eeprom_write(1)
 
     async def read_raw(self, command: Command) -> int:
-        value = await self.read(command)
-        # A value one byte short would read as another number (52.48 V as 1.28 V).
-        width = 1 if command in ONE_BYTE else 2
-        if not width <= len(value) <= 2:
-            raise MeanWellProtocolError(f"{command.name}: {len(value)} data bytes")
-        signed = command in SIGNED[self.family]
-        return int.from_bytes(value[:width], "little", signed=signed)
+        return decode_raw(command, await self.read(command), self.family)
 
     async def read_text(self, first: Command, second: Command) -> str:
         text = (await self.read(first)) + (await self.read(second))
@@ -292,29 +284,23 @@ class MeanWellClient:
     # -- values --------------------------------------------------------------------
 
     @property
-    def _scaling(self) -> Scaling:
+    def _device(self) -> Device:
         if self.device is None:
             raise MeanWellProtocolError("identify() the device first")
-        return self.device.scaling
+        return self.device
 
     def _factor(self, command: Command) -> float:
-        factor = scale_for(command, self._scaling)
+        factor = scale_for(command, self._device.scaling)
         if factor is None:
             raise MeanWellProtocolError(f"the device does not support {command.name}")
         return factor
 
     async def read_value(self, command: Command) -> float:
-        factor = self._factor(command)
-        value = round(await self.read_raw(command) * factor, 3)
-        bounds = self._bounds.get(command)
-        if bounds is not None and value not in bounds:
-            raise MeanWellProtocolError(
-                f"{command.name} reads {value}, outside {bounds.minimum}..{bounds.maximum}"
-            )
-        return value
+        device = self._device
+        return decode_reading(command, await self.read(command), device.scaling, device.limits)
 
     async def _optional(self, command: Command) -> float | None:
-        if scale_for(command, self._scaling) is None:
+        if scale_for(command, self._device.scaling) is None:
             return None
         return await self.read_value(command)
 
@@ -336,7 +322,6 @@ class MeanWellClient:
         except ValueError as err:
             raise MeanWellProtocolError(str(err)) from err
         self.device = Device(identity, limits, scaling)
-        self._bounds = reading_bounds(limits)
         self._saw_eep_off(bool(await self.read_raw(Command.SYSTEM_CONFIG) & EEP_OFF))
         return self.device
 

@@ -10,7 +10,17 @@ import re
 from dataclasses import dataclass
 
 from .exceptions import MeanWellProtocolError
-from .protocol import EEP_OFF, ChargeStatus, Command, Family, FaultStatus, SystemStatus
+from .protocol import (
+    EEP_OFF,
+    ChargeStatus,
+    Command,
+    Family,
+    FaultStatus,
+    Scaling,
+    SystemStatus,
+    decode_raw,
+    scale_for,
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,21 @@ def reading_bounds(limits: ModelLimits) -> dict[Command, Range]:
         Command.READ_FAN_SPEED_1: Range(0.0, 30000.0),
         Command.READ_FAN_SPEED_2: Range(0.0, 30000.0),
     }
+
+
+def decode_reading(command: Command, data: bytes, scaling: Scaling, limits: ModelLimits) -> float:
+    """A reply's value bytes in volts, amps, rpm or °C; a protocol error if this model
+    cannot read that."""
+    factor = scale_for(command, scaling)
+    if factor is None:
+        raise MeanWellProtocolError(f"the device does not support {command.name}")
+    value = round(decode_raw(command, data, limits.family) * factor, 3)
+    bounds = reading_bounds(limits).get(command)
+    if bounds is not None and value not in bounds:
+        raise MeanWellProtocolError(
+            f"{command.name} reads {value}, outside {bounds.minimum}..{bounds.maximum}"
+        )
+    return value
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag, StrEnum
 
+from .exceptions import MeanWellProtocolError
+
 BITRATE = 250_000
 
 
@@ -95,6 +97,15 @@ def encode_read(command: Command) -> bytes:
 def encode_write(command: Command, raw: int) -> bytes:
     width = 1 if command in ONE_BYTE else 2
     return command.to_bytes(2, "little") + raw.to_bytes(width, "little")
+
+
+def decode_raw(command: Command, data: bytes, family: Family) -> int:
+    """The integer in a reply's value bytes."""
+    # A value one byte short would read as another number (52.48 V as 1.28 V).
+    width = 1 if command in ONE_BYTE else 2
+    if not width <= len(data) <= 2:
+        raise MeanWellProtocolError(f"{command.name}: {len(data)} data bytes")
+    return int.from_bytes(data[:width], "little", signed=command in SIGNED[family])
 
 
 def split_frame(data: bytes) -> tuple[int, bytes]:

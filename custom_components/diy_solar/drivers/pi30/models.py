@@ -78,6 +78,16 @@ def _within(value: float, low: float, high: float, what: str, command: str) -> N
         raise Pi30ProtocolError(f"{command}: {what} {value:g} outside {low:g}..{high:g}")
 
 
+Limits = tuple[tuple[int, str, float, float], ...]
+
+
+def _check(f: list[str], limits: Limits, command: str) -> None:
+    """Each field present that limits names (index, what, lowest, highest) within them."""
+    for index, what, low, high in limits:
+        if index < len(f):
+            _within(_num(f[index], command), low, high, what, command)
+
+
 def _int(text: str, command: str) -> int:
     return int(_num(text, command))
 
@@ -140,12 +150,14 @@ class GeneralStatus:
 
 
 # Physical bounds of the QPIGS fields (index, name, lowest, highest) for any PI30 unit,
-# 12 V to 48 V; the battery and PV figures are never negative in this protocol.
-_QPIGS_LIMITS = (
+# 12 V to 48 V, up to 12 kW; the battery and PV figures are never negative here.
+_QPIGS_LIMITS: Limits = (
     (0, "grid voltage", 0, 300),
     (1, "grid frequency", 0, 70),
     (2, "output voltage", 0, 300),
     (3, "output frequency", 0, 70),
+    (4, "apparent power", 0, 20_000),
+    (5, "active power", 0, 20_000),
     (6, "load", 0, 300),
     (7, "bus voltage", 0, 600),
     (8, "battery voltage", 0, 80),
@@ -156,6 +168,8 @@ _QPIGS_LIMITS = (
     (13, "PV voltage", 0, 600),
     (14, "SCC battery voltage", 0, 80),
     (15, "discharge current", 0, 500),
+    (17, "fan voltage offset", 0, 999),
+    (19, "PV charging power", 0, 20_000),
 )
 
 
@@ -166,8 +180,7 @@ def parse_qpigs(payload: str) -> GeneralStatus:
     if len(status) != 8:
         raise Pi30ProtocolError(f"{c}: status field {f[16]!r} is not 8 bits")
     status2 = _bits(f[20], c) if len(f) > 20 else None
-    for index, what, low, high in _QPIGS_LIMITS:
-        _within(_num(f[index], c), low, high, what, c)
+    _check(f, _QPIGS_LIMITS, c)
     return GeneralStatus(
         grid_voltage=_num(f[0], c),
         grid_frequency=_num(f[1], c),
@@ -233,13 +246,23 @@ class RatedInfo:
     pv_power_balance: int | None = None
 
 
-_QPIRI_LIMITS = (
+_QPIRI_LIMITS: Limits = (
     (0, "grid rating voltage", 90, 300),
+    (1, "grid rating current", 0, 100),
+    (2, "output rating voltage", 90, 300),
+    (3, "output rating frequency", 40, 70),
+    (4, "output rating current", 0, 100),
+    (5, "rated apparent power", 0, 20_000),
+    (6, "rated active power", 0, 20_000),
     (7, "battery rating voltage", 10, 80),
     (8, "recharge voltage", 0, 80),
     (9, "under voltage", 0, 80),
     (10, "bulk voltage", 0, 80),
     (11, "float voltage", 0, 80),
+    (12, "battery type", 0, 9),
+    (13, "max AC charging current", 0, 500),
+    (14, "max charging current", 0, 500),
+    (22, "re-discharge voltage", 0, 80),
 )
 
 
@@ -251,8 +274,7 @@ def parse_qpiri(payload: str) -> RatedInfo:
     for index in (15, 16, 17):
         if len(f[index]) != 1 or not f[index].isdigit():
             raise Pi30ProtocolError(f"{c}: field {index + 1} {f[index]!r} is not one digit")
-    for index, what, low, high in _QPIRI_LIMITS:
-        _within(_num(f[index], c), low, high, what, c)
+    _check(f, _QPIRI_LIMITS, c)
 
     def opt_int(i: int) -> int | None:
         return _int(f[i], c) if len(f) > i else None
@@ -481,9 +503,42 @@ class ParallelStatus:
     battery_discharge_current: int | None = None
 
 
+# A parallel system has up to nine units: its totals go nine times as far as one unit.
+_QPGS_LIMITS: Limits = (
+    (3, "fault code", 0, 99),
+    (4, "grid voltage", 0, 300),
+    (5, "grid frequency", 0, 70),
+    (6, "output voltage", 0, 300),
+    (7, "output frequency", 0, 70),
+    (8, "apparent power", 0, 20_000),
+    (9, "active power", 0, 20_000),
+    (10, "load", 0, 300),
+    (11, "battery voltage", 0, 80),
+    (12, "charging current", 0, 500),
+    (13, "battery capacity", 0, 100),
+    (14, "PV voltage", 0, 600),
+    (15, "total charging current", 0, 4_500),
+    (16, "total apparent power", 0, 180_000),
+    (17, "total active power", 0, 180_000),
+    (18, "total load", 0, 300),
+    (20, "output mode", 0, 9),
+    (21, "charger source priority", 0, 9),
+    (22, "max charging current", 0, 500),
+    (23, "max charging current range", 0, 500),
+    (24, "max AC charging current", 0, 500),
+    (25, "PV current", 0, 200),
+    (26, "discharge current", 0, 500),
+)
+
+
 def parse_qpgs(payload: str) -> ParallelStatus:
     c = "QPGS"
     f = _fields(payload, 25, c)
+    # Field by field, so that a payload with one field lost never reads shifted.
+    if f[0] not in ("0", "1") or len(_bits(f[19], c)) != 8:
+        raise Pi30ProtocolError(f"{c}: {payload!r} is not a parallel unit's status")
+    parse_qid(f[1])
+    _check(f, _QPGS_LIMITS, c)
     return ParallelStatus(
         parallel_exists=f[0] == "1",
         serial_number=f[1],
