@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).parent.parent / "custom_components" / "diy_solar"
 MANIFEST = json.loads((PACKAGE / "manifest.json").read_text())
 STRINGS = json.loads((PACKAGE / "strings.json").read_text())
 # Libraries that log nothing through Python's logging (hidapi is a C extension).
-SILENT_LIBRARIES = {"hid"}
+# Libraries that log nothing worth a logger entry (pyserial: Lumentree's URL opener).
+SILENT_LIBRARIES = {"hid", "serial"}
 RULES = {
     "bronze": (
         "action-setup appropriate-polling brands common-modules config-flow-test-coverage "
@@ -63,9 +64,9 @@ def test_manifest_keys_are_in_the_order_hassfest_wants() -> None:
 
 def test_every_library_we_import_is_required_and_its_logger_listed() -> None:
     imported = _third_party_imports()
-    assert imported == {"serialx", "can", "minimalmodbus", "hid"}
+    assert imported == {"serialx", "can", "minimalmodbus", "serial", "hid"}
     required = {r.split("==")[0] for r in MANIFEST["requirements"]}
-    assert required == {"serialx", "python-can", "minimalmodbus", "hidapi"}
+    assert required == {"serialx", "python-can", "minimalmodbus", "pyserial", "hidapi"}
     assert set(MANIFEST["loggers"]) == imported - SILENT_LIBRARIES
 
 

@@ -3,15 +3,18 @@ inverter's own numbers (checked, written, read back)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 from unittest.mock import patch
 
+import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -58,17 +61,18 @@ def phase(hass: HomeAssistant) -> str:
     return hass.states.get("sensor.smart_charging_phase").state
 
 
-async def _add(hass: HomeAssistant) -> str:
+async def _add(hass: HomeAssistant, changes: dict[str, object] | None = None) -> str:
+    options = {**OPTIONS, **(changes or {})}
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "smart_charging"}
     )
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Smart charging", **OPTIONS, "float_v": 55}
+        result["flow_id"], {CONF_NAME: "Smart charging", **options, "float_v": 55.5}
     )
     assert result["errors"] == {"float_v": "float_order"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Smart charging", **OPTIONS}
+        result["flow_id"], {CONF_NAME: "Smart charging", **options}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -129,6 +133,61 @@ async def test_stale_inverter_restores_float_and_raises_a_repair(
     assert emulator.qpiri[FLOAT_INDEX] in ("53.0", "54.4")
     assert phase(hass) != "blocked"
     assert not ir.async_get(hass).async_get_issue(DOMAIN, f"charging_stale_{entry_id}")
+
+
+async def test_the_lithium_taper_settles_on_listed_currents_without_warnings(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: Pi30Emulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The inverter offers 010 020 ... 120 A: the taper asks for no other current."""
+    listed = hass.states.get(OPTIONS["current_number"]).attributes["allowed_values"]
+    assert listed == [float(a) for a in range(10, 130, 10)]
+
+    def bms(soc: float, cell: float) -> None:
+        hass.states.async_set("sensor.bms_soc", str(soc))
+        hass.states.async_set("sensor.bms_cell_max", str(cell))
+
+    bms(80, 3.35)
+    lithium = {
+        "chemistry": "lithium",
+        "soc_sensor": "sensor.bms_soc",
+        "cell_max_sensor": "sensor.bms_cell_max",
+        "absorption_v": 55.2,
+        "float_v": 54.0,
+        "max_charge": 65,  # not offered: 60
+        "target_soc": 95,
+    }
+    entry_id = await _add(hass, lithium)
+    currents = [emulator.qpiri[CURRENT_INDEX]]
+    for cell in (3.41, 3.42, 3.43, 3.42, 3.44, 3.445):
+        bms(85, cell)
+        await tick(hass)
+        if currents[-1] != emulator.qpiri[CURRENT_INDEX]:
+            currents.append(emulator.qpiri[CURRENT_INDEX])
+    assert currents == ["060", "040", "030", "020", "010"]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    issue = f"charging_current_refused_{entry_id}"
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, issue)
+
+    # Back to bulk (a new cycle), and the inverter refuses the listed 60 A twice: the
+    # action says so, then one repair issue and one warning, gone once 60 A is taken.
+    bms(60, 3.35)
+    emulator.faults.nak = 2
+    with pytest.raises(HomeAssistantError, match="maximum_charge_current"):
+        await hass.services.async_call(
+            DOMAIN, "start_absorption", {"config_entry_id": entry_id}, blocking=True
+        )
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue)
+    await tick(hass)
+    assert emulator.qpiri[CURRENT_INDEX] == "010"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue)
+    await tick(hass)
+    assert emulator.qpiri[CURRENT_INDEX] == "060"
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, issue)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
 
 
 async def test_a_simulated_day_ends_fully_charged(

@@ -19,17 +19,19 @@ from custom_components.diy_solar.policies.charging import (
     Reason,
     Settings,
     State,
+    snap_current,
     start_absorption,
     step,
 )
 
 DAY = 739_000
+EPOCH = 1_780_000_000.0  # a realistic clock: a "now + since" slip does not hide at 0
 LEAD = Settings(tail_current_a=5, tail_s=600, max_absorption_s=3 * 3600, min_write_interval_s=60)
 
 
 def at(t: float, volts: float, amps: float, **kw: object) -> Reading:
     return Reading(
-        now=t,
+        now=EPOCH + t,
         day=kw.pop("day", DAY),
         battery_v=volts,
         charge_a=amps,  # type: ignore[arg-type]
@@ -76,7 +78,7 @@ def test_writes_wait_for_their_interval_and_a_cycle_can_be_forced() -> None:
     state = step(LEAD, State(), at(0, 52.0, 50)).state
     state = replace(state, phase=Phase.FLOAT)
     assert step(LEAD, state, at(30, 53.0, 0)).writes == {}
-    forced = start_absorption(state, 40)
+    forced = start_absorption(state, EPOCH + 40)
     assert (forced.phase, forced.reason) == (Phase.BULK, Reason.MANUAL)
 
 
@@ -102,17 +104,27 @@ LITHIUM = Settings(
 )
 
 
-def li(t: float, soc: float, cell: float, temps: tuple[float, ...] = (25.0,)) -> Reading:
+def li(
+    t: float,
+    soc: float,
+    cell: float,
+    temps: tuple[float, ...] = (25.0,),
+    *,
+    volts: float = 53.5,
+    amps: float = 40,
+    bms_amps: float | None = None,
+) -> Reading:
     return Reading(
-        now=t,
+        now=EPOCH + t,
         day=DAY,
-        battery_v=53.5,
-        charge_a=40,
+        battery_v=volts,
+        charge_a=amps,
         inverter_age_s=5,
         soc=soc,
         max_cell_v=cell,
         temperatures=temps,
         bms_age_s=5,
+        bms_current_a=bms_amps,
     )
 
 
@@ -158,3 +170,96 @@ def test_benchmark_ours_reaches_full_where_stock_does_not_and_keeps_cells_in_lim
     assert rows["lifepo4", True].full
     assert rows["lifepo4", True].max_cell_v <= lithium.cell_limit_v
     assert rows["lifepo4", False].max_cell_v > lithium.cell_limit_v
+
+
+STEPS = tuple(float(a) for a in range(10, 130, 10))  # an Axpert's QMCHGCR: 010 020 ... 120
+
+
+@pytest.mark.parametrize(
+    ("wanted", "snapped"),
+    [
+        (9.0, 10.0),
+        (10.0, 10.0),
+        (19.9, 10.0),
+        (20.0, 20.0),
+        (24.0, 20.0),
+        (120.0, 120.0),
+        (125.0, 120.0),
+    ],
+)
+def test_currents_snap_down_to_what_the_inverter_offers(wanted: float, snapped: float) -> None:
+    assert snap_current(replace(LITHIUM, allowed_charge_a=STEPS), wanted) == snapped
+
+
+def test_without_a_list_currents_are_whole_amperes_from_the_lowest_setting() -> None:
+    assert [snap_current(LITHIUM, a) for a in (5.0, 10.0, 24.7, 60.0)] == [10.0, 10.0, 24.0, 60.0]
+
+
+def test_the_lithium_taper_asks_only_for_listed_currents_and_only_downwards() -> None:
+    settings = replace(LITHIUM, allowed_charge_a=STEPS, max_charge_a=65)
+    state, currents = State(), []
+    for minute, cell in enumerate((3.35, 3.41, 3.42, 3.425, 3.43, 3.42, 3.44, 3.445)):
+        decision = step(settings, state, li(60 * minute, 80, cell))
+        state = decision.state
+        if MAX_CHARGE_CURRENT in decision.writes:
+            currents.append(decision.writes[MAX_CHARGE_CURRENT])
+    # 65 A is not offered: 60. Then 80 % of 60 A = 48 -> 40, 36 -> 30, 30 -> 30 (no
+    # write), 24 -> 20, a lower cell does not raise it, 12 -> 10, 6 -> the lowest, 10.
+    assert currents == [60.0, 40.0, 30.0, 20.0, 10.0]
+    assert all(c in STEPS for c in currents)
+
+
+LI_ABSORB = replace(
+    LITHIUM,
+    lithium_absorption=True,
+    tail_current_a=5,
+    tail_s=600,
+    float_step_v=0.4,
+    float_step_s=60,
+    min_write_interval_s=0,
+    target_soc=100,
+)
+
+
+def test_lithium_absorption_ends_on_the_bms_tail_then_floats_down_in_steps() -> None:
+    decision = step(LI_ABSORB, State(), li(0, 80, 3.35, volts=53.0))
+    # Raising: the bulk voltage before the float, both at the absorption voltage.
+    assert list(decision.writes) == [BULK_VOLTAGE, FLOAT_VOLTAGE, MAX_CHARGE_CURRENT]
+    assert decision.writes[FLOAT_VOLTAGE] == 55.2
+    state = step(LI_ABSORB, decision.state, li(60, 90, 3.38, volts=55.1)).state
+    assert state.phase is Phase.ABSORPTION
+    # A DC load draws 20 A from the battery: the inverter's current never falls to the
+    # tail, the BMS's does.
+    state = step(LI_ABSORB, state, li(120, 97, 3.39, volts=55.2, amps=24, bms_amps=4)).state
+    state = step(LI_ABSORB, state, li(719, 97, 3.39, volts=55.2, amps=24, bms_amps=4)).state
+    assert state.phase is Phase.ABSORPTION  # 599 s of tail: not yet
+    decision = step(LI_ABSORB, state, li(720, 97, 3.39, volts=55.2, amps=24, bms_amps=4))
+    assert (decision.state.phase, decision.state.reason) == (Phase.FLOAT, Reason.TAIL_CURRENT)
+    path = [decision.writes]
+    state = decision.state
+    for t in range(780, 780 + 60 * 5, 60):
+        decision = step(LI_ABSORB, state, li(t, 98, 3.36, volts=54.5, amps=0, bms_amps=0))
+        state = decision.state
+        path.append(decision.writes)
+    floats = [w[FLOAT_VOLTAGE] for w in path if FLOAT_VOLTAGE in w]
+    assert floats == [54.8, 54.4, 54.0]
+    # Lowering: the float first; the bulk comes down once the float is there.
+    assert list(path[0]) == [FLOAT_VOLTAGE, MAX_CHARGE_CURRENT]
+    assert path[2] == {FLOAT_VOLTAGE: 54.0, BULK_VOLTAGE: 54.0}
+
+
+def test_lithium_absorption_without_a_bms_current_takes_the_inverters() -> None:
+    state = step(LI_ABSORB, State(), li(0, 90, 3.38, volts=55.2, amps=24)).state
+    state = step(LI_ABSORB, state, li(700, 97, 3.39, volts=55.2, amps=24)).state
+    assert state.phase is Phase.ABSORPTION and state.tail_since is None
+    state = step(LI_ABSORB, state, li(760, 97, 3.39, volts=55.2, amps=4)).state
+    state = step(LI_ABSORB, state, li(1360, 97, 3.39, volts=55.2, amps=4)).state
+    assert (state.phase, state.reason) == (Phase.FLOAT, Reason.TAIL_CURRENT)
+
+
+def test_lithium_absorption_still_stops_at_once_for_a_cell_at_its_limit() -> None:
+    state = step(LI_ABSORB, State(), li(0, 90, 3.38, volts=55.2)).state
+    decision = step(LI_ABSORB, state, li(60, 95, 3.451, volts=55.2))
+    assert decision.state.reason is Reason.CELL_LIMIT
+    assert decision.writes[BULK_VOLTAGE] == 54.0  # no stepping down from 55.2
+    assert decision.writes[FLOAT_VOLTAGE] == 54.0

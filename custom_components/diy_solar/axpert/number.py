@@ -14,6 +14,7 @@ from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfEle
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from ..const import ATTR_ALLOWED_VALUES
 from ..drivers.pi30 import Allowed, SettingKey
 from ..entity import DiySolarEntity
 from ..runtime import DiySolarConfigEntry
@@ -85,6 +86,13 @@ class Pi30Number(DiySolarEntity[Pi30Coordinator], NumberEntity):
     @property
     def native_step(self) -> float:
         return self._allowed.step
+
+    @property
+    def extra_state_attributes(self) -> dict[str, list[float]] | None:
+        # Current settings take only the values the unit lists (QMCHGCR, QMUCHGCR): shown,
+        # so that a policy or an automation can pick one.
+        choices = self._allowed.choices
+        return None if choices is None else {ATTR_ALLOWED_VALUES: list(choices)}
 
     @property
     def native_value(self) -> float | None:

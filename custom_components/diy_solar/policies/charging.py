@@ -5,9 +5,11 @@ below a fifth of its maximum (a cloud, a kettle) and floats for the rest of the 
 (the GODENERG seed's): while charging, hold the float setting at the bulk voltage, so the
 firmware's float keeps absorbing, and set the real float voltage back only once the tail
 current, measured at the absorption voltage, has stayed low long enough — in steps, never in
-one jump. Lithium: no absorption; the maximum charge current tapers as the highest cell nears
-its limit, and charging stops at a target SOC, a cell at its limit or a temperature outside
-the charging range.
+one jump. Lithium: no absorption unless asked for (then the same tail-current end and stepped
+float drop, the tail measured by the BMS where one is given); the maximum charge current
+tapers as the highest cell nears its limit, and charging stops at a target SOC, a cell at its
+limit or a temperature outside the charging range. Every current is one the inverter offers
+(its QMCHGCR list), taken downwards.
 
 The policy decides settings; writing them (and confirming them) is the runner's job.
 """
@@ -60,7 +62,12 @@ class Settings:
     float_step_v: float = 0.3
     float_step_s: float = 60.0
     max_charge_a: float = 60.0
-    min_charge_a: float = 10.0  # the lowest setting the inverter offers
+    min_charge_a: float = 10.0  # the lowest setting, where the inverter lists none
+    # The maximum charge currents the inverter accepts (QMCHGCR), lowest first; empty: any
+    # whole ampere from min_charge_a.
+    allowed_charge_a: tuple[float, ...] = ()
+    # Lithium with an absorption phase: held until the tail current, then float in steps.
+    lithium_absorption: bool = False
     target_soc: float = 100.0
     cell_limit_v: float = 3.45
     taper_from_v: float = 3.40
@@ -99,6 +106,9 @@ class Reading:
     max_cell_v: float | None = None
     temperatures: tuple[float, ...] = ()
     bms_age_s: float | None = None  # None: no BMS configured
+    # The battery's own current from the BMS (positive while charging): other DC loads on
+    # the battery make the inverter's charging current read more than the battery takes.
+    bms_current_a: float | None = None
 
 
 BULK_VOLTAGE = "bulk_voltage"
@@ -130,8 +140,17 @@ def stop_absorption(state: State, now: float) -> State:
     return _enter(state, Phase.FLOAT, Reason.MANUAL, now)
 
 
-def _lead_acid(settings: Settings, state: State, reading: Reading) -> State:
-    now, volts, amps = reading.now, reading.battery_v, reading.charge_a or 0.0
+def snap_current(settings: Settings, amps: float) -> float:
+    """The highest current the inverter offers at or below amps (its lowest if none is)."""
+    allowed = settings.allowed_charge_a
+    if not allowed:
+        return float(max(settings.min_charge_a, int(amps)))
+    return max((a for a in allowed if a <= amps), default=allowed[0])
+
+
+def _absorb(settings: Settings, state: State, reading: Reading, amps: float) -> State:
+    """Bulk, absorption until the tail current or the time limit, float, rebulk."""
+    now, volts = reading.now, reading.battery_v
     assert volts is not None
     at_voltage = volts >= settings.absorption_v - settings.at_voltage_margin_v
     if state.phase is Phase.BULK and at_voltage:
@@ -160,6 +179,10 @@ def _lead_acid(settings: Settings, state: State, reading: Reading) -> State:
     return state
 
 
+def _lead_acid(settings: Settings, state: State, reading: Reading) -> State:
+    return _absorb(settings, state, reading, reading.charge_a or 0.0)
+
+
 def _lithium(settings: Settings, state: State, reading: Reading) -> State:
     now = reading.now
     low, high = settings.charge_temperature
@@ -175,6 +198,9 @@ def _lithium(settings: Settings, state: State, reading: Reading) -> State:
         return state
     if state.phase is Phase.BLOCKED:
         return _enter(state, Phase.BULK, Reason.NEW_DAY, now)
+    if settings.lithium_absorption:
+        amps = reading.bms_current_a if reading.bms_current_a is not None else reading.charge_a
+        return _absorb(settings, state, reading, amps or 0.0)
     rebulk = (
         state.phase is Phase.FLOAT
         and reading.soc is not None
@@ -190,34 +216,56 @@ def wanted_settings(settings: Settings, state: State, reading: Reading) -> dict[
     """The settings the phase calls for."""
     if settings.chemistry is Chemistry.LITHIUM:
         return _lithium_settings(settings, state, reading)
+    return {
+        FLOAT_VOLTAGE: _float_voltage(settings, state),
+        MAX_CHARGE_CURRENT: snap_current(settings, settings.max_charge_a),
+    }
+
+
+def _float_voltage(settings: Settings, state: State) -> float:
+    """Held at the absorption voltage while charging; afterwards down in steps from
+    wherever it is, never in one jump."""
     if state.phase in (Phase.BULK, Phase.ABSORPTION):
-        float_v = settings.absorption_v
-    else:
-        # Down in steps from wherever it is, never in one jump.
-        previous = state.written.get(FLOAT_VOLTAGE, settings.float_v)
-        float_v = max(settings.float_v, previous - settings.float_step_v)
-    return {FLOAT_VOLTAGE: round(float_v, 1), MAX_CHARGE_CURRENT: settings.max_charge_a}
+        return settings.absorption_v
+    previous = state.written.get(FLOAT_VOLTAGE, settings.float_v)
+    return round(max(settings.float_v, previous - settings.float_step_v), 1)
+
+
+# Reasons a lithium charge ends without the stepped float drop.
+_STOP_AT_ONCE = frozenset({Reason.CELL_LIMIT, Reason.TARGET_SOC, Reason.TEMPERATURE, Reason.STALE})
 
 
 def _lithium_settings(settings: Settings, state: State, reading: Reading) -> dict[str, float]:
-    # No absorption: charging ends where the bulk voltage is lowered to the float voltage.
-    charging_on = state.phase is Phase.BULK
-    current = settings.min_charge_a
+    # Without absorption, charging ends where the bulk voltage is lowered to the float
+    # voltage; with it, both follow the held and then stepped float.
+    charging_on = state.phase is Phase.BULK or (
+        settings.lithium_absorption and state.phase is Phase.ABSORPTION
+    )
+    current = snap_current(settings, 0.0)
     if charging_on:
-        current = settings.max_charge_a
+        top = current = snap_current(settings, settings.max_charge_a)
         if reading.max_cell_v is not None:
             room = (settings.cell_limit_v - reading.max_cell_v) / (
                 settings.cell_limit_v - settings.taper_from_v
             )
-            current = settings.max_charge_a * min(1.0, max(0.0, room))
+            current = top * min(1.0, max(0.0, room))
         if state.taper_a is not None:
             current = min(current, state.taper_a)
-        if current < settings.max_charge_a:
+        # Downwards: a taper never asks for more than it computed.
+        current = snap_current(settings, current)
+        if current < top:
             state.taper_a = current
+    if settings.lithium_absorption and state.reason not in _STOP_AT_ONCE:
+        float_v = _float_voltage(settings, state)
+        if charging_on:  # raising: the bulk voltage first, never below the float
+            return {BULK_VOLTAGE: float_v, FLOAT_VOLTAGE: float_v, MAX_CHARGE_CURRENT: current}
+        # Lowering: the float first; the bulk follows once the float has come down.
+        bulk_v = settings.float_v if float_v <= settings.float_v else settings.absorption_v
+        return {FLOAT_VOLTAGE: float_v, BULK_VOLTAGE: bulk_v, MAX_CHARGE_CURRENT: current}
     return {
         BULK_VOLTAGE: settings.absorption_v if charging_on else settings.float_v,
         FLOAT_VOLTAGE: settings.float_v,
-        MAX_CHARGE_CURRENT: float(max(settings.min_charge_a, round(current))),
+        MAX_CHARGE_CURRENT: current,
     }
 
 

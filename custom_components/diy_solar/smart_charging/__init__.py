@@ -8,7 +8,7 @@ confirmed by reading QPIRI back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any, cast
@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from ..const import ATTR_ALLOWED_VALUES
 from ..forms import option
 from ..policies.charging import (
     BULK_VOLTAGE,
@@ -49,7 +50,7 @@ NUMBERS_OUT = {
     FLOAT_VOLTAGE: "float_number",
     MAX_CHARGE_CURRENT: "current_number",
 }
-BMS_IN = ("soc_sensor", "cell_max_sensor")
+BMS_IN = ("soc_sensor", "cell_max_sensor", "bms_current_sensor")
 CONF_TEMPERATURES = "temperature_sensors"
 
 
@@ -71,6 +72,7 @@ def settings_from(options: dict[str, Any]) -> Settings:
         float_step_s=opt("float_step_time", d.float_step_s),
         max_charge_a=opt("max_charge", d.max_charge_a),
         min_charge_a=opt("min_charge", d.min_charge_a),
+        lithium_absorption=bool(options.get("lithium_absorption", False)),
         target_soc=opt("target_soc", d.target_soc),
         cell_limit_v=opt("cell_limit", d.cell_limit_v),
         taper_from_v=opt("taper_from", d.taper_from_v),
@@ -113,8 +115,9 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         amps = sensor_value(self.hass, self.options["charge_current"], now)
         soc = sensor_value(self.hass, self.options.get("soc_sensor"), now)
         cell = sensor_value(self.hass, self.options.get("cell_max_sensor"), now)
+        bms_amps = sensor_value(self.hass, self.options.get("bms_current_sensor"), now)
         temps = [sensor_value(self.hass, e, now) for e in self.options.get(CONF_TEMPERATURES, [])]
-        bms_ages = [v[1] for v in (soc, cell) if v is not None]
+        bms_ages = [v[1] for v in (soc, cell, bms_amps) if v is not None]
         has_bms = any(self.options.get(k) for k in BMS_IN)
         # The charging day starts at the reset time, not necessarily at midnight.
         local = dt_util.as_local(dt_util.utc_from_timestamp(now)) - self._reset
@@ -128,18 +131,34 @@ class ChargingRunner(PolicyRunner[ChargingData]):
             max_cell_v=cell[0] if cell else None,
             temperatures=tuple(t[0] for t in temps if t is not None),
             bms_age_s=(max(bms_ages) if bms_ages else 1e9) if has_bms else None,
+            bms_current_a=bms_amps[0] if bms_amps else None,
         )
 
+    def _offered_currents(self) -> tuple[float, ...]:
+        """The values the current number accepts, where it lists them (an Axpert's)."""
+        state = self.hass.states.get(self.options[NUMBERS_OUT[MAX_CHARGE_CURRENT]])
+        listed = state.attributes.get(ATTR_ALLOWED_VALUES) if state is not None else None
+        return tuple(sorted(float(a) for a in listed)) if listed else ()
+
     async def async_act(self, now: float) -> None:
+        # Read from the inverter on every run: its list may differ after a firmware update.
+        self.settings = replace(self.settings, allowed_charge_a=self._offered_currents())
         decision = step(self.settings, self.state, self._reading(now))
         self.state = decision.state
         self.issue("charging_stale", self.state.reason is Reason.STALE)
+        refused: list[str] = []
         for key, value in decision.writes.items():
             entity_id = self.options[NUMBERS_OUT[key]]
             data = {ATTR_ENTITY_ID: entity_id, "value": value}
             if not await self.async_write("number", "set_value", data):
                 # Not written: forget it, so the next tick tries again.
                 self.state.written.pop(key, None)
+                if key == MAX_CHARGE_CURRENT and value in self.settings.allowed_charge_a:
+                    refused.append(f"{value:g} A")
+        # A value the inverter listed and then refused: one repair issue, not a warning
+        # on every run. It goes when a current is taken again.
+        if MAX_CHARGE_CURRENT in decision.writes:
+            self.issue("charging_current_refused", bool(refused), value=", ".join(refused))
 
     async def async_start_absorption(self) -> None:
         self.state = start_absorption(self.state, dt_util.utcnow().timestamp())

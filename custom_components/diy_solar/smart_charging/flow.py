@@ -50,6 +50,7 @@ def options_schema() -> vol.Schema:
         vol.Required("float_step_time", default=d.float_step_s): box(0, 3600, 1, "s"),
         vol.Required("max_charge", default=d.max_charge_a): box(1, 500, 1, "A"),
         vol.Required("min_charge", default=d.min_charge_a): box(0, 500, 1, "A"),
+        vol.Required("lithium_absorption", default=d.lithium_absorption): bool,
         vol.Required("target_soc", default=d.target_soc): box(50, 100, 1, "%"),
         vol.Required("cell_limit", default=d.cell_limit_v): box(2, 4.5, 0.01, "V"),
         vol.Required("taper_from", default=d.taper_from_v): box(2, 4.5, 0.01, "V"),
