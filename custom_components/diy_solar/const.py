@@ -122,5 +122,6 @@ class CanInterface(StrEnum):
     VIRTUAL = "virtual"
     SIMULATOR = "simulator"
 
+
 # A number's state attribute: the only values it accepts, where they are not a stepped range.
 ATTR_ALLOWED_VALUES = "allowed_values"
