@@ -20,6 +20,7 @@ from .grid_connect.flow import GridConnectFlow
 from .lumentree.flow import LumentreeFlow
 from .meanwell.flow import MeanWellFlow
 from .options_flow import DiySolarOptionsFlow
+from .output_priority.flow import OutputPriorityFlow
 from .plant.flow import PlantFlow
 from .relay.flow import RelayFlow
 from .smart_charging.flow import SmartChargingFlow
@@ -39,6 +40,7 @@ class DiySolarConfigFlow(
     GeneratorFlow,
     GridConnectFlow,
     SmartChargingFlow,
+    OutputPriorityFlow,
     domain=DOMAIN,
 ):
     VERSION = 1

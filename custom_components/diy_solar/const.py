@@ -97,6 +97,7 @@ class DeviceType(StrEnum):
     GENERATOR = "generator"
     GRID_CONNECT = "grid_connect"
     SMART_CHARGING = "smart_charging"
+    OUTPUT_PRIORITY = "output_priority"
 
 
 class TransportKind(StrEnum):

@@ -18,6 +18,7 @@ from . import (
     grid_connect,
     lumentree,
     meanwell,
+    output_priority,
     plant,
     relay,
     smart_charging,
@@ -55,6 +56,7 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.GENERATOR: generator.async_setup,
     DeviceType.GRID_CONNECT: grid_connect.async_setup,
     DeviceType.SMART_CHARGING: smart_charging.async_setup,
+    DeviceType.OUTPUT_PRIORITY: output_priority.async_setup,
 }
 
 

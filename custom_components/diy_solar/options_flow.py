@@ -28,11 +28,15 @@ from .grid_connect.flow import FORM as GRID_CONNECT_FORM
 from .meanwell import options as meanwell_options
 from .meanwell.connection import FAMILIES
 from .meanwell.options import MeanWellOptions
+from .output_priority.flow import FORM as OUTPUT_PRIORITY_FORM
 from .policy_form import PolicyFormOptions
 from .smart_charging.flow import FORM as SMART_CHARGING_FORM
 from .zero_export.flow import ZeroExportOptions
 
-POLICY_FORMS = {f.kind: f for f in (GENERATOR_FORM, GRID_CONNECT_FORM, SMART_CHARGING_FORM)}
+POLICY_FORMS = {
+    f.kind: f
+    for f in (GENERATOR_FORM, GRID_CONNECT_FORM, SMART_CHARGING_FORM, OUTPUT_PRIORITY_FORM)
+}
 # Device kinds whose settings writes wear an EEPROM.
 EEPROM_WRITERS = {DeviceType.AXPERT, DeviceType.MEANWELL_BIC, DeviceType.MEANWELL_NPB}
 # Fields a family adds to the settings form.
@@ -104,3 +108,4 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
     async_step_generator = _async_policy_options
     async_step_grid_connect = _async_policy_options
     async_step_smart_charging = _async_policy_options
+    async_step_output_priority = _async_policy_options

@@ -13,6 +13,8 @@ from homeassistant.helpers import config_validation as cv
 
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from .generator import GeneratorRunner
+from .output_priority import OutputPriorityRunner
+from .policies.output_priority import Source
 from .runtime import DiySolarConfigEntry
 from .smart_charging import ChargingRunner
 from .zero_export.runner import ZeroExportRunner
@@ -20,6 +22,7 @@ from .zero_export.runner import ZeroExportRunner
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
 ATTR_TARGET = "target"
+ATTR_SOURCE = "source"
 # The longest pause or override: longer ones are a setting, not a pause.
 MAX_DURATION = timedelta(days=7)
 
@@ -30,6 +33,13 @@ PAUSE_SCHEMA = vol.Schema(
     {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string, vol.Required(ATTR_DURATION): _POSITIVE_DURATION}
 )
 RESUME_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+OVERRIDE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_SOURCE): vol.In([s.value for s in Source]),
+        vol.Required(ATTR_DURATION): _POSITIVE_DURATION,
+    }
+)
 TARGET_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -39,7 +49,7 @@ TARGET_SCHEMA = vol.Schema(
 )
 
 
-def _policy(hass: HomeAssistant, call: ServiceCall, kind: DeviceType) -> Any:
+def _policy(hass: HomeAssistant, call: ServiceCall, *kinds: DeviceType) -> Any:
     """The running policy the call names; ServiceValidationError for anything else."""
     entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
     entry: DiySolarConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
@@ -49,7 +59,7 @@ def _policy(hass: HomeAssistant, call: ServiceCall, kind: DeviceType) -> Any:
             translation_key="unknown_entry",
             translation_placeholders={"entry": entry_id},
         )
-    if entry.data.get(CONF_DEVICE_TYPE) != kind:
+    if entry.data.get(CONF_DEVICE_TYPE) not in kinds:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="wrong_policy",
@@ -74,12 +84,23 @@ def _generator(hass: HomeAssistant, call: ServiceCall) -> GeneratorRunner:
     return runner
 
 
+def _pausable(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner | OutputPriorityRunner:
+    runner: ZeroExportRunner | OutputPriorityRunner = _policy(
+        hass, call, DeviceType.ZERO_EXPORT, DeviceType.OUTPUT_PRIORITY
+    )
+    return runner
+
+
 def async_register_services(hass: HomeAssistant) -> None:
     async def pause(call: ServiceCall) -> None:
-        await _runner(hass, call).async_pause(call.data[ATTR_DURATION])
+        await _pausable(hass, call).async_pause(call.data[ATTR_DURATION])
 
     async def resume(call: ServiceCall) -> None:
-        await _runner(hass, call).async_resume()
+        await _pausable(hass, call).async_resume()
+
+    async def override_output(call: ServiceCall) -> None:
+        runner: OutputPriorityRunner = _policy(hass, call, DeviceType.OUTPUT_PRIORITY)
+        await runner.async_override(Source(call.data[ATTR_SOURCE]), call.data[ATTR_DURATION])
 
     async def set_target(call: ServiceCall) -> None:
         await _runner(hass, call).async_set_target(call.data[ATTR_TARGET], call.data[ATTR_DURATION])
@@ -103,6 +124,9 @@ def async_register_services(hass: HomeAssistant) -> None:
 
     hass.services.async_register(DOMAIN, "start_absorption", start_absorption, schema=RESUME_SCHEMA)
     hass.services.async_register(DOMAIN, "stop_absorption", stop_absorption, schema=RESUME_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, "override_output_priority", override_output, schema=OVERRIDE_SCHEMA
+    )
     hass.services.async_register(DOMAIN, "pause_policy", pause, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, "resume_policy", resume, schema=RESUME_SCHEMA)
     hass.services.async_register(DOMAIN, "set_zero_export_target", set_target, schema=TARGET_SCHEMA)

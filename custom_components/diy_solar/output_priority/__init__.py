@@ -1,0 +1,181 @@
+"""The output-priority policy entry: policies.output_priority selecting an inverter's output
+(and charger) source priority through its own select entities, so every write is checked
+and read back by the inverter's coordinator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any, cast
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from ..forms import option
+from ..policies.output_priority import (
+    CHARGER,
+    OUTPUT,
+    Reading,
+    Reason,
+    Settings,
+    Source,
+    State,
+    override,
+    pause,
+    resume,
+    step,
+)
+from ..policies.schedule import Window
+from ..policy_runner import PolicyRunner, sensor_value
+from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
+from ..values import ValueSensor, ValueSensorDescription
+
+# The selects written, by what they choose.
+SELECTS = {OUTPUT: "output_select", CHARGER: "charger_select"}
+CONF_SOC, CONF_BATTERY_VOLTAGE, CONF_PV_POWER = "soc_sensor", "battery_voltage", "pv_power"
+CONF_WINDOW_START, CONF_WINDOW_END = "window_start", "window_end"
+
+
+def _minute(text: str | None) -> int | None:
+    if not text:
+        return None
+    hours, minutes, *_ = (int(p) for p in str(text).split(":"))
+    return hours * 60 + minutes
+
+
+def settings_from(options: dict[str, Any]) -> Settings:
+    d = Settings()
+    opt = partial(option, options)
+    start, end = _minute(options.get(CONF_WINDOW_START)), _minute(options.get(CONF_WINDOW_END))
+    return Settings(
+        grid_below_soc=options.get("grid_below_soc"),
+        battery_above_soc=options.get("battery_above_soc"),
+        grid_below_v=options.get("grid_below_v"),
+        battery_above_v=options.get("battery_above_v"),
+        battery_min_pv_w=opt("battery_min_pv", d.battery_min_pv_w),
+        window=Window(start, end) if start is not None and end is not None else None,
+        min_dwell_s=opt("min_dwell", d.min_dwell_s / 60, 60),
+        daily_writes=int(opt("daily_writes", d.daily_writes)),
+        stale_after_s=opt("stale_after", d.stale_after_s / 60, 60),
+        grid_when_stale=bool(options.get("grid_when_stale", False)),
+        grid_output=str(options.get("grid_output", d.grid_output)),
+        grid_charger=options.get("grid_charger") or None,
+        battery_charger=options.get("battery_charger") or None,
+    )
+
+
+@dataclass(frozen=True)
+class OutputPriorityData:
+    source: Source
+    reason: Reason
+    writes_today: int
+
+
+class OutputPriorityRunner(PolicyRunner[OutputPriorityData]):
+    model = "Output priority"
+    tick = timedelta(seconds=30)
+
+    def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
+        super().__init__(hass, entry)
+        self.settings = settings_from(self.options)
+        self.state = State()
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        if "state" in stored:
+            self.state = State.from_dict(stored["state"])
+
+    def stored(self) -> dict[str, Any]:
+        return {"state": self.state.to_dict()}
+
+    def snapshot(self) -> OutputPriorityData:
+        return OutputPriorityData(self.state.source, self.state.reason, self.state.writes_today)
+
+    def _reading(self, now: float) -> Reading:
+        values = {
+            key: sensor_value(self.hass, self.options.get(key), now)
+            for key in (CONF_SOC, CONF_BATTERY_VOLTAGE, CONF_PV_POWER)
+        }
+        ages = [v[1] for v in values.values() if v is not None]
+        current: dict[str, str | None] = {}
+        for key, conf in SELECTS.items():
+            state = self.hass.states.get(self.options.get(conf) or "")
+            current[key] = state.state if state is not None else None
+        local = dt_util.as_local(dt_util.utc_from_timestamp(now))
+
+        def value(key: str) -> float | None:
+            found = values[key]
+            return found[0] if found else None
+
+        return Reading(
+            now=now,
+            day=local.date().toordinal(),
+            minute=local.hour * 60 + local.minute,
+            soc=value(CONF_SOC),
+            battery_v=value(CONF_BATTERY_VOLTAGE),
+            pv_w=value(CONF_PV_POWER),
+            age_s=max(ages, default=0.0),
+            current=current,
+        )
+
+    async def async_act(self, now: float) -> None:
+        decision = step(self.settings, self.state, self._reading(now))
+        self.state = decision.state
+        self.issue("output_priority_stale", self.state.reason is Reason.STALE_HELD)
+        self.issue("output_priority_budget", self.state.reason is Reason.BUDGET_SPENT)
+        for key, choice in decision.writes.items():
+            data = {ATTR_ENTITY_ID: self.options[SELECTS[key]], "option": choice}
+            await self.async_write("select", "select_option", data)
+
+    async def async_pause(self, duration: timedelta) -> None:
+        self.state = pause(self.state, (dt_util.utcnow() + duration).timestamp())
+        await self.async_run(action=True)
+
+    async def async_resume(self) -> None:
+        self.state = resume(self.state)
+        await self.async_run(action=True)
+
+    async def async_override(self, source: Source, duration: timedelta) -> None:
+        until = (dt_util.utcnow() + duration).timestamp()
+        self.state = override(self.state, source, until)
+        await self.async_run(action=True)
+
+
+SENSORS = (
+    ValueSensorDescription(
+        key="output_priority_source",
+        translation_key="output_priority_source",
+        device_class=SensorDeviceClass.ENUM,
+        options=[s.value for s in Source],
+        value_fn=lambda d: d.source.value,
+    ),
+    ValueSensorDescription(
+        key="output_priority_reason",
+        translation_key="output_priority_reason",
+        device_class=SensorDeviceClass.ENUM,
+        options=[r.value for r in Reason],
+        value_fn=lambda d: d.reason.value,
+    ),
+    ValueSensorDescription(
+        key="output_priority_writes_today",
+        translation_key="output_priority_writes_today",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda d: d.writes_today,
+    ),
+)
+
+
+async def _async_setup_sensors(
+    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
+) -> None:
+    runner = cast(OutputPriorityRunner, entry.runtime_data.coordinator)
+    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
+
+
+async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
+    return await async_start(
+        OutputPriorityRunner(hass, entry), {Platform.SENSOR: _async_setup_sensors}
+    )
