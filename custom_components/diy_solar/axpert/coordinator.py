@@ -27,7 +27,7 @@ from ..drivers.pi30 import (
     SettingKey,
     WarningStatus,
 )
-from ..drivers.pi30.models import CurrentOptions
+from ..drivers.pi30.models import CurrentOptions, ParallelStatus
 from ..runtime import DiySolarConfigEntry
 from ..wear import WriteLedger
 
@@ -39,8 +39,33 @@ class Pi30Data:
     warnings: WarningStatus
     capabilities: Capabilities
     sampled_at: datetime
+    # QPGSn of each unit of a parallel system, by index; empty for a single unit.
+    units: tuple[ParallelStatus, ...] = ()
+
+    @property
+    def system(self) -> SystemTotals | None:
+        return SystemTotals.of(self.units) if self.units else None
 
 
+@dataclass(frozen=True)
+class SystemTotals:
+    """What a parallel system does as a whole."""
+
+    pv_power: float
+    load: float
+    charging_current: float
+
+    @classmethod
+    def of(cls, units: tuple[ParallelStatus, ...]) -> SystemTotals:
+        return cls(
+            pv_power=round(sum(u.pv_input_voltage * (u.pv_input_current or 0.0) for u in units)),
+            load=float(sum(u.ac_output_active_power for u in units)),
+            charging_current=float(sum(u.battery_charging_current for u in units)),
+        )
+
+
+# The most units a PI30 parallel system has.
+MAX_PARALLEL = 9
 # How old the settings (QPIRI) may get before they are read again.
 RATED_REFRESH = timedelta(minutes=1)
 
@@ -51,6 +76,7 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
 
     identity: Identity
     _rated_at: datetime | None = None
+    unit_count = 0  # units of a parallel system (QPGSn), 0 for a single unit
 
     def __init__(
         self,
@@ -67,9 +93,30 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
         try:
             self.identity = await self.client.get_identity()
             await self.client.read_capabilities()
+            self.unit_count = await self._count_units()
             self._rated_at = utcnow()
         except Pi30Error as err:
             raise translated(UpdateFailed, "communication_error", err) from err
+
+    async def _count_units(self) -> int:
+        """How many units answer QPGSn as part of a parallel system; 0 for a single unit.
+        Asked only of a unit whose output mode (QPIRI) is not "single": most single units
+        ignore QPGS, and each would cost a timeout."""
+        assert self.client.capabilities is not None
+        rated = self.client.capabilities.rated
+        if not rated.output_mode:
+            return 0
+        most = rated.parallel_max_num or MAX_PARALLEL
+        count = 0
+        for index in range(min(most, MAX_PARALLEL)):
+            try:
+                unit = await self.client.get_parallel(index)
+            except Pi30Error:
+                break
+            if not unit.parallel_exists:
+                break
+            count += 1
+        return count if count > 1 else 0
 
     async def _async_update_data(self) -> Pi30Data:
         try:
@@ -88,11 +135,28 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
                 warnings=await self.client.get_warnings(),
                 capabilities=capabilities,
                 sampled_at=utcnow(),
+                units=tuple([await self.client.get_parallel(n) for n in range(self.unit_count)]),
             )
         except Pi30Error as err:
             raise translated(UpdateFailed, "communication_error", err) from err
 
+    def subject(self, unit: int | None = None) -> Any:
+        if unit is None:
+            return self.data
+        units = self.data.units
+        return units[unit] if unit < len(units) else None
+
     def device_info(self, unit: int | None = None) -> DeviceInfo:
+        if unit is not None:
+            serial = self.data.units[unit].serial_number
+            return DeviceInfo(
+                identifiers={(DOMAIN, f"{self.device_key}-unit-{serial}")},
+                manufacturer="Voltronic Power",
+                model="PI30 inverter in a parallel system",
+                name=f"{self.config_entry.title} unit {unit + 1}",
+                serial_number=serial,
+                via_device=(DOMAIN, self.device_key),
+            )
         rated = self.data.capabilities.rated
         return DeviceInfo(
             identifiers={(DOMAIN, self.device_key)},
@@ -133,6 +197,7 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
             "mode": data.mode.value,
             "warnings": list(data.warnings.active),
             "rated": asdict(data.capabilities.rated),
+            "parallel_units": [asdict(unit) for unit in data.units],
             "charge_currents": _maybe(data.capabilities.charge_currents),
             "utility_charge_currents": _maybe(data.capabilities.utility_charge_currents),
             "writes": asdict(client.writes),

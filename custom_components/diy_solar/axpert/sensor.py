@@ -129,6 +129,47 @@ SENSORS: tuple[ValueSensorDescription, ...] = (
 )
 
 
+# One unit of a parallel system (QPGSn), on a device of its own.
+UNIT_SENSORS: tuple[ValueSensorDescription, ...] = (
+    ValueSensorDescription(
+        key="mode",
+        translation_key="mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=[m.value for m in DeviceMode],
+        value_fn=lambda unit: unit.mode.value,
+    ),
+    measurement("fault_code", None, None, lambda u: u.fault_code, state_class=None),
+    measurement("grid_voltage", VOLTAGE, V, lambda u: u.grid_voltage),
+    measurement("grid_frequency", FREQUENCY, HZ, lambda u: u.grid_frequency),
+    measurement("ac_output_voltage", VOLTAGE, V, lambda u: u.ac_output_voltage),
+    measurement("ac_output_frequency", FREQUENCY, HZ, lambda u: u.ac_output_frequency),
+    measurement(
+        "ac_output_apparent_power",
+        SensorDeviceClass.APPARENT_POWER,
+        UnitOfApparentPower.VOLT_AMPERE,
+        lambda u: u.ac_output_apparent_power,
+    ),
+    measurement("ac_output_active_power", POWER, W, lambda u: u.ac_output_active_power),
+    measurement("output_load_percent", None, PERCENTAGE, lambda u: u.load_percent),
+    measurement("battery_voltage", VOLTAGE, V, lambda u: u.battery_voltage),
+    measurement("battery_charging_current", CURRENT, A, lambda u: u.battery_charging_current),
+    measurement("battery_discharge_current", CURRENT, A, lambda u: u.battery_discharge_current),
+    measurement(
+        "battery_capacity", SensorDeviceClass.BATTERY, PERCENTAGE, lambda u: u.battery_capacity
+    ),
+    measurement("pv_input_voltage", VOLTAGE, V, lambda u: u.pv_input_voltage),
+    measurement("pv_input_current", CURRENT, A, lambda u: u.pv_input_current),
+)
+
+# A parallel system as a whole, on the inverter's device.
+SYSTEM_SENSORS: tuple[ValueSensorDescription, ...] = (
+    measurement("system_pv_power", POWER, W, lambda d: d.system and d.system.pv_power),
+    measurement("system_load", POWER, W, lambda d: d.system and d.system.load),
+    measurement(
+        "system_charging_current", CURRENT, A, lambda d: d.system and d.system.charging_current
+    ),
+)
+
 ENERGY_SENSORS = (
     energy_description("pv_energy", lambda d: d.status.pv_input_power),
     energy_description("battery_charge_energy", lambda d: d.status.battery_charge_power),
@@ -148,4 +189,8 @@ async def async_setup_entry(
     entities: list[SensorEntity] = [ValueSensor(coordinator, d) for d in SENSORS]
     entities += [EnergySensor(coordinator, d) for d in ENERGY_SENSORS]
     entities.append(WritesSensor(coordinator, WRITES))
+    if coordinator.unit_count:
+        entities += [ValueSensor(coordinator, d) for d in SYSTEM_SENSORS]
+        for unit in range(coordinator.unit_count):
+            entities += [ValueSensor(coordinator, d, unit) for d in UNIT_SENSORS]
     async_add_entities(entities)

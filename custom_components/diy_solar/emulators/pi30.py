@@ -52,7 +52,7 @@ _SETTERS: tuple[tuple[str, SettingKey, int], ...] = (
 )
 # A 48 V, 5 kVA unit with lithium-friendly settings.
 # Positions in the QPIRI reply of the settings the charge stages follow.
-QPIRI_BULK, QPIRI_FLOAT, QPIRI_MAX_CHARGE = 10, 11, 14
+QPIRI_BULK, QPIRI_FLOAT, QPIRI_MAX_CHARGE, QPIRI_OUTPUT_MODE = 10, 11, 14, 21
 DEFAULT_QPIRI = (
     *("230.0", "21.7", "230.0", "50.0", "21.7", "5000", "5000", "48.0", "51.0", "47.0"),
     *("55.2", "54.0", "2", "30", "060", "0", "2", "1", "9", "01", "0", "0", "53.0", "0", "1"),
@@ -75,12 +75,19 @@ class Pi30Emulator:
     warnings: set[str] = field(default_factory=set)
     requests: list[str] = field(default_factory=list)
     vanished: bool = False
+    # Serials of the other units of a parallel system (QPGSn); empty: a single unit, which
+    # ignores QPGS as many do. The units share the battery, the load and the PV evenly.
+    parallel: list[str] = field(default_factory=list)
     # With both, the battery is charged by the firmware's charge stages from its own
     # QPIRI settings (bulk, float, maximum current), which is what smart charging steers.
     charger: ChargeFirmware | None = None
     battery: BatteryModel | None = None
     _charge_a: float = field(default=0.0, init=False, repr=False)
     _last_charge: float | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.parallel:
+            self.qpiri[QPIRI_OUTPUT_MODE] = "1"  # parallel output
 
     def _now(self) -> None:
         if self.clock is None:
@@ -139,8 +146,8 @@ class Pi30Emulator:
         }
         if command in queries:
             return queries[command]()
-        if command.startswith("QPGS"):
-            return None
+        if command.startswith("QPGS") and command[4:].isdigit():
+            return self._qpgs(int(command[4:]))
         return "NAKss"
 
     def _set(self, key: SettingKey, index: int, text: str) -> str:
@@ -173,24 +180,52 @@ class Pi30Emulator:
 
     def _qpigs(self) -> str:
         p = self.plant
+        # In a parallel system each unit reports its own share.
+        n = 1 + len(self.parallel)
         volts = p.battery_voltage
-        charge_a = max(0, round(p.battery_w / volts))
-        discharge_a = 0 if self._line_mode() else max(0, round(-p.battery_w / volts))
+        charge_a = max(0, round(p.battery_w / volts / n))
+        discharge_a = 0 if self._line_mode() else max(0, round(-p.battery_w / volts / n))
         soc = p.soc
         if self.battery is not None:
             volts, soc = self.battery.terminal(self._charge_a), self.battery.soc
             charge_a, discharge_a = round(self._charge_a), 0
-        pv_v = 0.0 if p.pv_w <= 0 else 310.0
-        pv_a = 0.0 if p.pv_w <= 0 else p.pv_w / pv_v
+        load_w, pv_w = p.load_w / n, p.pv_w / n
+        pv_v = 0.0 if pv_w <= 0 else 310.0
+        pv_a = 0.0 if pv_w <= 0 else pv_w / pv_v
         grid_v = p.grid_voltage if p.grid_present else 0.0
         grid_hz = p.grid_frequency if p.grid_present else 0.0
-        load_va = round(p.load_w * 1.08)
-        status = "00010" + ("1" if charge_a else "0") + ("1" if charge_a and p.pv_w else "0") + "0"
+        load_va = round(load_w * 1.08)
+        status = "00010" + ("1" if charge_a else "0") + ("1" if charge_a and pv_w else "0") + "0"
         return (
-            f"{grid_v:05.1f} {grid_hz:04.1f} 230.0 50.0 {load_va:04d} {round(p.load_w):04d} "
-            f"{min(100, round(p.load_w / 50)):03d} 400 {volts:05.2f} {charge_a:03d} "
+            f"{grid_v:05.1f} {grid_hz:04.1f} 230.0 50.0 {load_va:04d} {round(load_w):04d} "
+            f"{min(100, round(load_w / 50)):03d} 400 {volts:05.2f} {charge_a:03d} "
             f"{round(soc * 100):03d} 0035 {pv_a:04.1f} {pv_v:05.1f} {volts:05.2f} "
-            f"{discharge_a:05d} {status} 00 00 {round(p.pv_w):05d} 010"
+            f"{discharge_a:05d} {status} 00 00 {round(pv_w):05d} 010"
+        )
+
+    def _qpgs(self, index: int) -> str | None:
+        units = [self.serial_number, *self.parallel]
+        if not self.parallel:
+            return None
+        if index >= len(units):  # no unit there: all zeros, as real units answer
+            return " ".join(["0", "0" * 14, "B", *["00"] * 16, "00000000", *["0"] * 7])
+        p, n = self.plant, len(units)
+        volts = p.battery_voltage
+        charge_a = max(0, round(p.battery_w / volts))
+        unit_charge_a = max(0, round(p.battery_w / volts / n))
+        unit_discharge_a = 0 if self._line_mode() else max(0, round(-p.battery_w / volts / n))
+        load_w, pv_w = p.load_w / n, p.pv_w / n
+        pv_v = 0.0 if pv_w <= 0 else 310.0
+        grid_v = p.grid_voltage if p.grid_present else 0.0
+        grid_hz = p.grid_frequency if p.grid_present else 0.0
+        load_pct = min(100, round(load_w / 50))
+        return (
+            f"1 {units[index]} {self._qmod()} 00 {grid_v:05.1f} {grid_hz:05.2f} 230.0 50.00 "
+            f"{round(load_w * 1.08):04d} {round(load_w):04d} {load_pct:03d} {volts:04.1f} "
+            f"{unit_charge_a:03d} {round(p.soc * 100):03d} {pv_v:05.1f} {charge_a:03d} "
+            f"{round(p.load_w * 1.08):05d} {round(p.load_w):05d} {load_pct:03d} 10100010 1 "
+            f"{self.qpiri[17]} {self.qpiri[QPIRI_MAX_CHARGE]} 120 {self.qpiri[13]} "
+            f"{0.0 if pv_v == 0 else pv_w / pv_v:04.1f} {unit_discharge_a:03d}"
         )
 
     async def handle(self, request: bytes) -> bytes | None:
