@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -24,6 +25,7 @@ from . import (
     smart_charging,
     zero_export,
 )
+from .axpert.coordinator import Pi30Coordinator
 from .blueprints import async_install_blueprints
 from .const import CONF_DEVICE_TYPE, CONF_SLAVES, DOMAIN, DeviceType
 from .lumentree.coordinator import unit_identifier
@@ -96,11 +98,15 @@ async def async_remove_config_entry_device(
 
 
 def entry_devices(entry: ConfigEntry) -> set[tuple[str, str]]:
-    """The device-registry identifiers an entry has now, from its data alone (so also while
-    it is not loaded): one device, or one per Lumentree unit on the bus."""
+    """The device-registry identifiers an entry has now: one device, or one per Lumentree
+    unit on the bus (from its data alone, so also while it is not loaded), and once loaded
+    the units of a parallel Axpert system."""
     key = entry.unique_id or entry.entry_id
     if entry.data[CONF_DEVICE_TYPE] == DeviceType.LUMENTREE:
         return {unit_identifier(key, int(unit)) for unit in entry.data[CONF_SLAVES]}
+    runtime: RuntimeData | None = getattr(entry, "runtime_data", None)
+    if entry.data[CONF_DEVICE_TYPE] == DeviceType.AXPERT and runtime is not None:
+        return {(DOMAIN, key), *cast(Pi30Coordinator, runtime.coordinator).unit_identifiers()}
     return {(DOMAIN, key)}
 
 

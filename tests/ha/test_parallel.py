@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar.const import DOMAIN
@@ -44,3 +45,21 @@ async def test_each_unit_is_a_device_and_the_system_has_totals(
     await poll(hass)
     assert hass.states.get(second).state == "450"
     assert hass.states.get(f"sensor.{PREFIX}_system_load").state == "900.0"
+
+
+async def test_a_reload_keeps_the_units_and_their_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    registry = er.async_get(hass)
+    before = {
+        e.entity_id: e.id
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    }
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    after = {
+        e.entity_id: e.id
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    }
+    assert after == before  # the same registry entries: no unit device was dropped
+    assert hass.states.get(f"sensor.{PREFIX}_unit_2_mode").state == "battery"

@@ -140,6 +140,12 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
         except Pi30Error as err:
             raise translated(UpdateFailed, "communication_error", err) from err
 
+    def _unit_identifier(self, serial: str) -> tuple[str, str]:
+        return (DOMAIN, f"{self.device_key}-unit-{serial}")
+
+    def unit_identifiers(self) -> set[tuple[str, str]]:
+        return {self._unit_identifier(unit.serial_number) for unit in self.data.units}
+
     def subject(self, unit: int | None = None) -> Any:
         if unit is None:
             return self.data
@@ -150,7 +156,7 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
         if unit is not None:
             serial = self.data.units[unit].serial_number
             return DeviceInfo(
-                identifiers={(DOMAIN, f"{self.device_key}-unit-{serial}")},
+                identifiers={self._unit_identifier(serial)},
                 manufacturer="Voltronic Power",
                 model="PI30 inverter in a parallel system",
                 name=f"{self.config_entry.title} unit {unit + 1}",
