@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
+from custom_components.diy_solar.integration import remove_stale_devices
 from tests.ha.common import PREFIX, poll
 
 SECOND = "92932105105316"
@@ -47,19 +47,20 @@ async def test_each_unit_is_a_device_and_the_system_has_totals(
     assert hass.states.get(f"sensor.{PREFIX}_system_load").state == "900.0"
 
 
-async def test_a_reload_keeps_the_units_and_their_entities(
+async def test_a_reload_keeps_the_units_devices(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    registry = er.async_get(hass)
-    before = {
-        e.entity_id: e.id
-        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
-    }
+    registry = dr.async_get(hass)
+
+    def units() -> set[str]:
+        devices = dr.async_entries_for_config_entry(registry, init_integration.entry_id)
+        return {d.id for d in devices if d.via_device_id is not None}
+
+    before = units()
+    assert len(before) == 2
+    remove_stale_devices(hass, init_integration)  # what every set-up does first
+    assert units() == before
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    after = {
-        e.entity_id: e.id
-        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
-    }
-    assert after == before  # the same registry entries: no unit device was dropped
+    assert units() == before
     assert hass.states.get(f"sensor.{PREFIX}_unit_2_mode").state == "battery"
