@@ -30,6 +30,7 @@ from .blueprints import async_install_blueprints
 from .const import CONF_DEVICE_TYPE, CONF_SLAVES, DOMAIN, DeviceType
 from .lumentree.coordinator import unit_identifier
 from .policy_runner import policy_store
+from .profiles import profile_store
 from .repairs import clear_issues
 from .runtime import DiySolarConfigEntry, RuntimeData
 from .services import async_register_services
@@ -88,6 +89,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     await async_remove_ledger(hass, entry.entry_id)
     clear_issues(hass, entry.entry_id)
     await policy_store(hass, entry.entry_id).async_remove()
+    await profile_store(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.const import ATTR_NAME
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util.json import JsonValueType
 
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
+from .coordinator import DeviceCoordinator
 from .generator import GeneratorRunner
 from .output_priority import OutputPriorityRunner
 from .policies.output_priority import Source
+from .profiles import ProfileDevice
 from .runtime import DiySolarConfigEntry
 from .smart_charging import ChargingRunner
 from .zero_export.runner import ZeroExportRunner
@@ -33,6 +37,12 @@ PAUSE_SCHEMA = vol.Schema(
     {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string, vol.Required(ATTR_DURATION): _POSITIVE_DURATION}
 )
 RESUME_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
+PROFILE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_NAME): vol.All(cv.string, vol.Length(min=1, max=40)),
+    }
+)
 OVERRIDE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -91,7 +101,50 @@ def _pausable(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner | Outp
     return runner
 
 
+def _profile_device(hass: HomeAssistant, call: ServiceCall) -> ProfileDevice:
+    """The loaded device entry the call names, if it keeps setting profiles."""
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry: DiySolarConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_entry",
+            translation_placeholders={"entry": entry_id},
+        )
+    device = entry.runtime_data.coordinator
+    if not isinstance(device, ProfileDevice):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_profiles",
+            translation_placeholders={"entry": entry.title},
+        )
+    return device
+
+
 def async_register_services(hass: HomeAssistant) -> None:
+    async def save_profile(call: ServiceCall) -> ServiceResponse:
+        device = _profile_device(hass, call)
+        settings = await device.profiles.async_save_current(device, call.data[ATTR_NAME])
+        cast(DeviceCoordinator[Any], device).async_update_listeners()
+        return {"settings": dict(settings)}
+
+    async def apply_profile(call: ServiceCall) -> ServiceResponse:
+        device = _profile_device(hass, call)
+        try:
+            changed = await device.profiles.async_apply(device, call.data[ATTR_NAME])
+        finally:
+            cast(DeviceCoordinator[Any], device).async_update_listeners()
+        return {"changed": cast(list[JsonValueType], changed)}
+
+    for name, handler in (("save_profile", save_profile), ("apply_profile", apply_profile)):
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            handler,
+            schema=PROFILE_SCHEMA,
+            supports_response=SupportsResponse.OPTIONAL,
+        )
+
     async def pause(call: ServiceCall) -> None:
         await _pausable(hass, call).async_pause(call.data[ATTR_DURATION])
 

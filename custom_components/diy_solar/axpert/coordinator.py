@@ -28,6 +28,8 @@ from ..drivers.pi30 import (
     WarningStatus,
 )
 from ..drivers.pi30.models import CurrentOptions, ParallelStatus
+from ..policies.profiles import Kind
+from ..profiles import Profiles
 from ..runtime import DiySolarConfigEntry
 from ..wear import WriteLedger
 
@@ -64,6 +66,15 @@ class SystemTotals:
         )
 
 
+_KINDS = {
+    SettingKey.FLOAT_VOLTAGE: Kind.VOLTAGE,
+    SettingKey.BULK_VOLTAGE: Kind.VOLTAGE,
+    SettingKey.RECHARGE_VOLTAGE: Kind.VOLTAGE,
+    SettingKey.REDISCHARGE_VOLTAGE: Kind.VOLTAGE,
+    SettingKey.CUTOFF_VOLTAGE: Kind.VOLTAGE,
+    SettingKey.MAX_CHARGE_CURRENT: Kind.CURRENT,
+    SettingKey.MAX_UTILITY_CHARGE_CURRENT: Kind.CURRENT,
+}
 # The most units a PI30 parallel system has.
 MAX_PARALLEL = 9
 # How old the settings (QPIRI) may get before they are read again.
@@ -88,8 +99,10 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
         super().__init__(hass, entry)
         self.client = client
         self.ledger = ledger
+        self.profiles = Profiles(hass, entry.entry_id)
 
     async def _async_setup(self) -> None:
+        await self.profiles.async_load()
         try:
             self.identity = await self.client.get_identity()
             await self.client.read_capabilities()
@@ -172,6 +185,26 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
             serial_number=self.identity.serial_number,
             sw_version=self.identity.firmware_version,
         )
+
+    async def async_profile_settings(self) -> dict[str, float]:
+        try:
+            await self.client.get_rated()
+        except Pi30Error as err:
+            raise translated(HomeAssistantError, "communication_error", err) from err
+        capabilities = self.client.capabilities
+        assert capabilities is not None  # read at set-up
+        return {
+            key.value: value
+            for key in SettingKey
+            if capabilities.allowed(key) is not None
+            and (value := capabilities.current_value(key)) is not None
+        }
+
+    def profile_kinds(self) -> dict[str, Kind]:
+        return {key.value: _KINDS.get(key, Kind.OTHER) for key in SettingKey}
+
+    async def async_apply_setting(self, key: str, value: float) -> None:
+        await self.async_set(SettingKey(key), value)
 
     async def async_set(self, key: SettingKey, value: float) -> None:
         """Write a setting; the driver checks it and confirms it by re-reading QPIRI."""

@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..drivers.pi30 import ChargerSourcePriority, OutputSourcePriority, SettingKey
 from ..entity import DiySolarEntity
+from ..profiles import ProfileSelect
 from ..runtime import DiySolarConfigEntry
 from .coordinator import Pi30Coordinator, coordinator_of
 
@@ -45,7 +46,8 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     coordinator = coordinator_of(entry)
-    async_add_entities(Pi30Select(coordinator, d) for d in SELECTS)
+    entities: list[SelectEntity] = [Pi30Select(coordinator, d) for d in SELECTS]
+    async_add_entities([*entities, ProfileSelect(coordinator)])
 
 
 class Pi30Select(DiySolarEntity[Pi30Coordinator], SelectEntity):

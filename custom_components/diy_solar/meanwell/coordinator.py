@@ -27,6 +27,8 @@ from ..drivers.meanwell import (
     Setting,
     voltage_adjust_step,
 )
+from ..policies.profiles import Kind
+from ..profiles import Profiles
 from ..repairs import set_issue
 from ..runtime import DiySolarConfigEntry
 from ..wear import WriteLedger
@@ -40,6 +42,11 @@ class MeanWellData:
     curve_enabled: bool | None  # NPB only
     battery_mode: bool | None  # BIC only
     sampled_at: datetime
+
+
+_VOLTAGES = frozenset(
+    {Setting.CHARGE_VOLTAGE, Setting.DISCHARGE_VOLTAGE, Setting.CURVE_CV, Setting.CURVE_FV}
+)
 
 
 class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
@@ -61,16 +68,31 @@ class MeanWellCoordinator(DeviceCoordinator[MeanWellData]):
         # NPB below its minimum current: the wanted current and the voltage ceiling.
         self.low_current_target: float | None = None
         self._voltage_ceiling: float | None = None
+        self.profiles = Profiles(hass, entry.entry_id)
 
     @property
     def family(self) -> Family:
         return self.client.family
 
     async def _async_setup(self) -> None:
+        await self.profiles.async_load()
         try:
             self.device = await self.client.identify()
         except MeanWellError as err:
             raise translated(UpdateFailed, "communication_error", err) from err
+
+    async def async_profile_settings(self) -> dict[str, float]:
+        try:
+            settings = await self.client.read_settings()
+        except MeanWellError as err:
+            raise translated(HomeAssistantError, "communication_error", err) from err
+        return {setting.value: value for setting, value in settings.items()}
+
+    def profile_kinds(self) -> dict[str, Kind]:
+        return {s.value: Kind.VOLTAGE if s in _VOLTAGES else Kind.CURRENT for s in Setting}
+
+    async def async_apply_setting(self, key: str, value: float) -> None:
+        await self.async_set(Setting(key), value)
 
     async def _async_update_data(self) -> MeanWellData:
         try:

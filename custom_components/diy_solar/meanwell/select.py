@@ -8,6 +8,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..drivers.meanwell import Family
 from ..entity import DiySolarEntity
+from ..profiles import ProfileSelect
 from ..runtime import DiySolarConfigEntry
 from .coordinator import MeanWellCoordinator, coordinator_of
 
@@ -24,8 +25,10 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     coordinator = coordinator_of(entry)
+    entities: list[SelectEntity] = [ProfileSelect(coordinator)]
     if coordinator.family is Family.BIC:
-        async_add_entities([MeanWellDirection(coordinator, DIRECTION)])
+        entities.append(MeanWellDirection(coordinator, DIRECTION))
+    async_add_entities(entities)
 
 
 class MeanWellDirection(DiySolarEntity[MeanWellCoordinator], SelectEntity):
