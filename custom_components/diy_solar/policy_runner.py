@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .coordinator import DeviceCoordinator
+from .policies.stored import StoredState
 from .repairs import set_issue
 from .runtime import DiySolarConfigEntry
 
@@ -45,6 +46,7 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
 
     model: str
     tick = TICK
+    state: StoredState  # the policy's memory, set by each runner before set-up
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(hass, entry)
@@ -60,13 +62,14 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
         self.failing: dict[str, str] = {}
         self._failed_this_run: list[str] = []
 
-    @abstractmethod
     def restore(self, stored: dict[str, Any]) -> None:
-        """Take back what async_stored() returned before the restart."""
+        """Take back what stored() returned before the restart."""
+        if "state" in stored:
+            self.state = type(self.state).from_dict(stored["state"])
 
-    @abstractmethod
     def stored(self) -> dict[str, Any]:
-        """What must survive a restart."""
+        """What must survive a restart: the policy's state, unless a runner keeps more."""
+        return {"state": self.state.to_dict()}
 
     @abstractmethod
     def snapshot(self) -> DataT:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,9 +19,12 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .entity import DiySolarEntity
+from .runtime import DiySolarConfigEntry, PlatformSetup
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,3 +115,15 @@ class WritesSensor(DiySolarEntity[Any], SensorEntity):
     @property
     def native_value(self) -> int:
         return int(self.coordinator.ledger.count)
+
+
+def value_sensors(descriptions: Iterable[ValueSensorDescription]) -> PlatformSetup:
+    """A sensor platform showing these values of the entry's coordinator."""
+
+    async def setup(
+        hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
+    ) -> None:
+        coordinator = entry.runtime_data.coordinator
+        async_add_entities(ValueSensor(coordinator, d) for d in descriptions)
+
+    return setup

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import STATE_ON, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from ..forms import option
@@ -29,7 +28,7 @@ from ..policies.schedule import Window
 from ..policy_runner import sensor_value
 from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensor, ValueSensorDescription
+from ..values import ValueSensorDescription, value_sensors
 
 CONF_SOC_SENSORS = "soc_sensors"
 CONF_VOLTAGE = "voltage_sensor"
@@ -90,19 +89,13 @@ class GeneratorData:
 
 class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
     model = "Generator auto-start"
+    state: State
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(hass, entry)
         self.settings = settings_from(self.options)
         self.state = State()
         self._minute = 0
-
-    def restore(self, stored: dict[str, Any]) -> None:
-        if "state" in stored:
-            self.state = State.from_dict(stored["state"])
-
-    def stored(self) -> dict[str, Any]:
-        return {"state": self.state.to_dict()}
 
     def _reading(self, now: float) -> Reading:
         local = dt_util.as_local(dt_util.utc_from_timestamp(now))
@@ -209,12 +202,7 @@ SENSORS = (
 )
 
 
-async def _async_setup_sensors(
-    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runner = cast(GeneratorRunner, entry.runtime_data.coordinator)
-    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
-
-
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
-    return await async_start(GeneratorRunner(hass, entry), {Platform.SENSOR: _async_setup_sensors})
+    return await async_start(
+        GeneratorRunner(hass, entry), {Platform.SENSOR: value_sensors(SENSORS)}
+    )

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from ..forms import option
 from ..policies.grid_connect import Reading, Reason, Settings, State, step
 from ..policy_runner import sensor_value
 from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensor, ValueSensorDescription
+from ..values import ValueSensorDescription, value_sensors
 
 CONF_BATTERY_VOLTAGE = "battery_voltage"
 CONF_GRID_VOLTAGE = "grid_voltage"
@@ -51,18 +50,12 @@ class GridConnectData:
 
 class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
     model = "Grid connect"
+    state: State
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(hass, entry)
         self.settings = settings_from(self.options)
         self.state = State()
-
-    def restore(self, stored: dict[str, Any]) -> None:
-        if "state" in stored:
-            self.state = State.from_dict(stored["state"])
-
-    def stored(self) -> dict[str, Any]:
-        return {"state": self.state.to_dict()}
 
     def decide(self, now: float) -> bool:
         battery = sensor_value(self.hass, self.options[CONF_BATTERY_VOLTAGE], now)
@@ -104,13 +97,6 @@ SENSORS = (
 )
 
 
-async def _async_setup_sensors(
-    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runner = cast(GridConnectRunner, entry.runtime_data.coordinator)
-    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
-
-
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
     runner = GridConnectRunner(hass, entry)
-    return await async_start(runner, {Platform.SENSOR: _async_setup_sensors})
+    return await async_start(runner, {Platform.SENSOR: value_sensors(SENSORS)})

@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from ..forms import option
@@ -32,7 +31,7 @@ from ..policies.output_priority import (
 from ..policies.schedule import Window
 from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensor, ValueSensorDescription
+from ..values import ValueSensorDescription, value_sensors
 
 # The selects written, by what they choose.
 SELECTS = {OUTPUT: "output_select", CHARGER: "charger_select"}
@@ -77,19 +76,13 @@ class OutputPriorityData:
 
 class OutputPriorityRunner(PolicyRunner[OutputPriorityData]):
     model = "Output priority"
+    state: State
     tick = timedelta(seconds=30)
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
         super().__init__(hass, entry)
         self.settings = settings_from(self.options)
         self.state = State()
-
-    def restore(self, stored: dict[str, Any]) -> None:
-        if "state" in stored:
-            self.state = State.from_dict(stored["state"])
-
-    def stored(self) -> dict[str, Any]:
-        return {"state": self.state.to_dict()}
 
     def snapshot(self) -> OutputPriorityData:
         return OutputPriorityData(self.state.source, self.state.reason, self.state.writes_today)
@@ -168,14 +161,7 @@ SENSORS = (
 )
 
 
-async def _async_setup_sensors(
-    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runner = cast(OutputPriorityRunner, entry.runtime_data.coordinator)
-    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
-
-
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
     return await async_start(
-        OutputPriorityRunner(hass, entry), {Platform.SENSOR: _async_setup_sensors}
+        OutputPriorityRunner(hass, entry), {Platform.SENSOR: value_sensors(SENSORS)}
     )

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from ..const import ATTR_ALLOWED_VALUES
@@ -37,7 +36,7 @@ from ..policies.charging import (
 )
 from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensor, ValueSensorDescription
+from ..values import ValueSensorDescription, value_sensors
 
 CONF_CHEMISTRY = "chemistry"
 # Entities read and written, by option key.
@@ -91,6 +90,7 @@ class ChargingData:
 
 class ChargingRunner(PolicyRunner[ChargingData]):
     model = "Smart charging"
+    state: State
     tick = timedelta(seconds=30)
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
@@ -99,13 +99,6 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         self.state = State()
         hours, minutes, *_ = (int(p) for p in str(self.options.get("reset_time", "0:0")).split(":"))
         self._reset = timedelta(hours=hours, minutes=minutes)
-
-    def restore(self, stored: dict[str, Any]) -> None:
-        if "state" in stored:
-            self.state = State.from_dict(stored["state"])
-
-    def stored(self) -> dict[str, Any]:
-        return {"state": self.state.to_dict()}
 
     def snapshot(self) -> ChargingData:
         return ChargingData(self.state.phase, self.state.reason, self.state.writes_today)
@@ -193,12 +186,5 @@ SENSORS = (
 )
 
 
-async def _async_setup_sensors(
-    hass: HomeAssistant, entry: DiySolarConfigEntry, async_add_entities: AddEntitiesCallback
-) -> None:
-    runner = cast(ChargingRunner, entry.runtime_data.coordinator)
-    async_add_entities(ValueSensor(runner, d) for d in SENSORS)
-
-
 async def async_setup(hass: HomeAssistant, entry: DiySolarConfigEntry) -> RuntimeData:
-    return await async_start(ChargingRunner(hass, entry), {Platform.SENSOR: _async_setup_sensors})
+    return await async_start(ChargingRunner(hass, entry), {Platform.SENSOR: value_sensors(SENSORS)})

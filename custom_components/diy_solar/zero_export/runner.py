@@ -96,6 +96,7 @@ def _number(hass: HomeAssistant, entity_id: str | None) -> float | None:
 
 class ZeroExportRunner(PolicyRunner[ZeroExportData]):
     model = "Zero export controller"
+    state: State
     tick = timedelta(seconds=1)  # for staleness and expiries; the meter drives the rest
 
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry) -> None:
@@ -117,8 +118,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         )
 
     def restore(self, stored: dict[str, Any]) -> None:
-        if "state" in stored:
-            self.state = State.from_dict(stored["state"])
+        super().restore(stored)
         self.enabled = stored.get("enabled", True)
         self.paused_until = stored.get("paused_until")
         override = stored.get("override")
@@ -130,7 +130,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
 
     def stored(self) -> dict[str, Any]:
         return {
-            "state": self.state.to_dict(),
+            **super().stored(),
             "enabled": self.enabled,
             "paused_until": self.paused_until,
             "override": list(self.override) if self.override else None,
