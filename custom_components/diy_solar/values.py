@@ -60,6 +60,19 @@ def measurement(
     )
 
 
+def enum_sensor(
+    key: str, choices: Iterable[str], fn: Callable[[Any], str | None]
+) -> ValueSensorDescription:
+    """One of a fixed set of states (a policy's status or reason), translated by key."""
+    return ValueSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENUM,
+        options=[str(c) for c in choices],
+        value_fn=fn,
+    )
+
+
 class ValueSensor(DiySolarEntity[Any], SensorEntity):
     entity_description: ValueSensorDescription
 

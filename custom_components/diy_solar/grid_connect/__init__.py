@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
@@ -15,7 +14,7 @@ from ..policies.grid_connect import Reading, Reason, Settings, State, step
 from ..policy_runner import sensor_value
 from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensorDescription, value_sensors
+from ..values import enum_sensor, value_sensors
 
 CONF_BATTERY_VOLTAGE = "battery_voltage"
 CONF_GRID_VOLTAGE = "grid_voltage"
@@ -80,20 +79,12 @@ class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
 
 
 SENSORS = (
-    ValueSensorDescription(
-        key="grid_connect_status",
-        translation_key="grid_connect_status",
-        device_class=SensorDeviceClass.ENUM,
-        options=["connected", "disconnected"],
-        value_fn=lambda d: "connected" if d.connected else "disconnected",
+    enum_sensor(
+        "grid_connect_status",
+        ("connected", "disconnected"),
+        lambda d: "connected" if d.connected else "disconnected",
     ),
-    ValueSensorDescription(
-        key="grid_connect_reason",
-        translation_key="grid_connect_reason",
-        device_class=SensorDeviceClass.ENUM,
-        options=[r.value for r in Reason],
-        value_fn=lambda d: d.reason.value,
-    ),
+    enum_sensor("grid_connect_reason", Reason, lambda d: d.reason.value),
 )
 
 

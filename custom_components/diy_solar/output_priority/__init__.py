@@ -9,7 +9,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -31,7 +30,7 @@ from ..policies.output_priority import (
 from ..policies.schedule import Window
 from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensorDescription, value_sensors
+from ..values import enum_sensor, measurement, value_sensors
 
 # The selects written, by what they choose.
 SELECTS = {OUTPUT: "output_select", CHARGER: "charger_select"}
@@ -138,26 +137,9 @@ class OutputPriorityRunner(PolicyRunner[OutputPriorityData]):
 
 
 SENSORS = (
-    ValueSensorDescription(
-        key="output_priority_source",
-        translation_key="output_priority_source",
-        device_class=SensorDeviceClass.ENUM,
-        options=[s.value for s in Source],
-        value_fn=lambda d: d.source.value,
-    ),
-    ValueSensorDescription(
-        key="output_priority_reason",
-        translation_key="output_priority_reason",
-        device_class=SensorDeviceClass.ENUM,
-        options=[r.value for r in Reason],
-        value_fn=lambda d: d.reason.value,
-    ),
-    ValueSensorDescription(
-        key="output_priority_writes_today",
-        translation_key="output_priority_writes_today",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda d: d.writes_today,
-    ),
+    enum_sensor("output_priority_source", Source, lambda d: d.source.value),
+    enum_sensor("output_priority_reason", Reason, lambda d: d.reason.value),
+    measurement("output_priority_writes_today", None, None, lambda d: d.writes_today),
 )
 
 

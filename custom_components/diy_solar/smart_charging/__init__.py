@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -36,7 +36,7 @@ from ..policies.charging import (
 )
 from ..policy_runner import PolicyRunner, sensor_value
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import ValueSensorDescription, value_sensors
+from ..values import enum_sensor, measurement, value_sensors
 
 CONF_CHEMISTRY = "chemistry"
 # Entities read and written, by option key.
@@ -163,26 +163,9 @@ class ChargingRunner(PolicyRunner[ChargingData]):
 
 
 SENSORS = (
-    ValueSensorDescription(
-        key="charging_phase",
-        translation_key="charging_phase",
-        device_class=SensorDeviceClass.ENUM,
-        options=[p.value for p in Phase],
-        value_fn=lambda d: d.phase.value,
-    ),
-    ValueSensorDescription(
-        key="charging_reason",
-        translation_key="charging_reason",
-        device_class=SensorDeviceClass.ENUM,
-        options=[r.value for r in Reason],
-        value_fn=lambda d: d.reason.value,
-    ),
-    ValueSensorDescription(
-        key="charging_writes_today",
-        translation_key="charging_writes_today",
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda d: d.writes_today,
-    ),
+    enum_sensor("charging_phase", Phase, lambda d: d.phase.value),
+    enum_sensor("charging_reason", Reason, lambda d: d.reason.value),
+    measurement("charging_writes_today", None, None, lambda d: d.writes_today),
 )
 
 
