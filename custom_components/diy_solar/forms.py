@@ -26,3 +26,11 @@ def option(options: Mapping[str, Any], key: str, default: float, scale: float = 
     scale turns the form's unit into the policy's (minutes to seconds, say)."""
     value = options.get(key)
     return default if value is None else float(value) * scale
+
+
+def minute_of_day(text: str | None) -> int | None:
+    """A time option ("23:30:00") as the minute of the day; None where unset."""
+    if not text:
+        return None
+    hours, minutes, *_ = (int(part) for part in str(text).split(":"))
+    return hours * 60 + minutes

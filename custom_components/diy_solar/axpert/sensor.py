@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -64,34 +65,33 @@ VOLTAGE, CURRENT, POWER, FREQUENCY = (
     SensorDeviceClass.FREQUENCY,
 )
 
+# What QPIGS (the unit we talk to) and QPGSn (each unit of a parallel system) both report,
+# under the same names: (field, device class, unit).
+_SHARED: tuple[tuple[str, SensorDeviceClass | None, str], ...] = (
+    ("grid_voltage", VOLTAGE, V),
+    ("grid_frequency", FREQUENCY, HZ),
+    ("ac_output_voltage", VOLTAGE, V),
+    ("ac_output_frequency", FREQUENCY, HZ),
+    ("ac_output_apparent_power", SensorDeviceClass.APPARENT_POWER, UnitOfApparentPower.VOLT_AMPERE),
+    ("ac_output_active_power", POWER, W),
+    ("battery_voltage", VOLTAGE, V),
+    ("battery_charging_current", CURRENT, A),
+    ("battery_discharge_current", CURRENT, A),
+    ("battery_capacity", SensorDeviceClass.BATTERY, PERCENTAGE),
+    ("pv_input_voltage", VOLTAGE, V),
+    ("pv_input_current", CURRENT, A),
+)
+
 SENSORS: tuple[ValueSensorDescription, ...] = (
-    _measurement("grid_voltage", VOLTAGE, V, lambda s: s.grid_voltage),
-    _measurement("grid_frequency", FREQUENCY, HZ, lambda s: s.grid_frequency),
-    _measurement("ac_output_voltage", VOLTAGE, V, lambda s: s.ac_output_voltage),
-    _measurement("ac_output_frequency", FREQUENCY, HZ, lambda s: s.ac_output_frequency),
-    _measurement(
-        "ac_output_apparent_power",
-        SensorDeviceClass.APPARENT_POWER,
-        UnitOfApparentPower.VOLT_AMPERE,
-        lambda s: s.ac_output_apparent_power,
-    ),
-    _measurement("ac_output_active_power", POWER, W, lambda s: s.ac_output_active_power),
+    *(_measurement(key, cls, unit, attrgetter(key)) for key, cls, unit in _SHARED),
     _measurement("output_load_percent", None, PERCENTAGE, lambda s: s.output_load_percent),
     _measurement("bus_voltage", VOLTAGE, V, lambda s: s.bus_voltage, enabled=False),
-    _measurement("battery_voltage", VOLTAGE, V, lambda s: s.battery_voltage),
-    _measurement("battery_charging_current", CURRENT, A, lambda s: s.battery_charging_current),
-    _measurement("battery_discharge_current", CURRENT, A, lambda s: s.battery_discharge_current),
-    _measurement(
-        "battery_capacity", SensorDeviceClass.BATTERY, PERCENTAGE, lambda s: s.battery_capacity
-    ),
     _measurement(
         "heatsink_temperature",
         SensorDeviceClass.TEMPERATURE,
         UnitOfTemperature.CELSIUS,
         lambda s: s.heatsink_temperature,
     ),
-    _measurement("pv_input_current", CURRENT, A, lambda s: s.pv_input_current),
-    _measurement("pv_input_voltage", VOLTAGE, V, lambda s: s.pv_input_voltage),
     _measurement("pv_input_power", POWER, W, lambda s: s.pv_input_power),
     _measurement(
         "battery_voltage_from_scc", VOLTAGE, V, lambda s: s.battery_voltage_from_scc, enabled=False
@@ -139,26 +139,8 @@ UNIT_SENSORS: tuple[ValueSensorDescription, ...] = (
         value_fn=lambda unit: unit.mode.value,
     ),
     measurement("fault_code", None, None, lambda u: u.fault_code, state_class=None),
-    measurement("grid_voltage", VOLTAGE, V, lambda u: u.grid_voltage),
-    measurement("grid_frequency", FREQUENCY, HZ, lambda u: u.grid_frequency),
-    measurement("ac_output_voltage", VOLTAGE, V, lambda u: u.ac_output_voltage),
-    measurement("ac_output_frequency", FREQUENCY, HZ, lambda u: u.ac_output_frequency),
-    measurement(
-        "ac_output_apparent_power",
-        SensorDeviceClass.APPARENT_POWER,
-        UnitOfApparentPower.VOLT_AMPERE,
-        lambda u: u.ac_output_apparent_power,
-    ),
-    measurement("ac_output_active_power", POWER, W, lambda u: u.ac_output_active_power),
+    *(measurement(key, cls, unit, attrgetter(key)) for key, cls, unit in _SHARED),
     measurement("output_load_percent", None, PERCENTAGE, lambda u: u.load_percent),
-    measurement("battery_voltage", VOLTAGE, V, lambda u: u.battery_voltage),
-    measurement("battery_charging_current", CURRENT, A, lambda u: u.battery_charging_current),
-    measurement("battery_discharge_current", CURRENT, A, lambda u: u.battery_discharge_current),
-    measurement(
-        "battery_capacity", SensorDeviceClass.BATTERY, PERCENTAGE, lambda u: u.battery_capacity
-    ),
-    measurement("pv_input_voltage", VOLTAGE, V, lambda u: u.pv_input_voltage),
-    measurement("pv_input_current", CURRENT, A, lambda u: u.pv_input_current),
 )
 
 # A parallel system as a whole, on the inverter's device.

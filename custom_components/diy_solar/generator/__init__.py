@@ -12,7 +12,7 @@ from homeassistant.const import STATE_ON, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from ..forms import option
+from ..forms import minute_of_day, option
 from ..policies.generator import (
     Reading,
     Settings,
@@ -37,19 +37,15 @@ CONF_RUNNING_VOLTAGE = "running_voltage"
 MINUTES = 60.0
 
 
-def _minute(text: str | None) -> int | None:
-    if not text:
-        return None
-    hours, minutes, *_ = (int(p) for p in str(text).split(":"))
-    return hours * 60 + minutes
-
-
 def settings_from(options: dict[str, Any]) -> Settings:
     d = Settings()
 
     opt = partial(option, options)
 
-    quiet_from, quiet_to = _minute(options.get("quiet_from")), _minute(options.get("quiet_to"))
+    quiet_from, quiet_to = (
+        minute_of_day(options.get("quiet_from")),
+        minute_of_day(options.get("quiet_to")),
+    )
     quiet = (
         Window(quiet_from, quiet_to) if quiet_from is not None and quiet_to is not None else None
     )
@@ -70,7 +66,7 @@ def settings_from(options: dict[str, Any]) -> Settings:
         start_timeout_s=opt("start_timeout", d.start_timeout_s),
         retries=int(opt("retries", d.retries)),
         exercise_days=int(opt("exercise_days", 0)),
-        exercise_minute=_minute(options.get("exercise_time")) or d.exercise_minute,
+        exercise_minute=minute_of_day(options.get("exercise_time")) or d.exercise_minute,
         exercise_s=opt("exercise_duration", d.exercise_s / MINUTES, MINUTES),
         stale_after_s=opt("stale_after", d.stale_after_s / MINUTES, MINUTES),
     )

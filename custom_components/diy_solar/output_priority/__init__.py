@@ -13,7 +13,7 @@ from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from ..forms import option
+from ..forms import minute_of_day, option
 from ..policies.output_priority import (
     CHARGER,
     OUTPUT,
@@ -38,17 +38,13 @@ CONF_SOC, CONF_BATTERY_VOLTAGE, CONF_PV_POWER = "soc_sensor", "battery_voltage",
 CONF_WINDOW_START, CONF_WINDOW_END = "window_start", "window_end"
 
 
-def _minute(text: str | None) -> int | None:
-    if not text:
-        return None
-    hours, minutes, *_ = (int(p) for p in str(text).split(":"))
-    return hours * 60 + minutes
-
-
 def settings_from(options: dict[str, Any]) -> Settings:
     d = Settings()
     opt = partial(option, options)
-    start, end = _minute(options.get(CONF_WINDOW_START)), _minute(options.get(CONF_WINDOW_END))
+    start, end = (
+        minute_of_day(options.get(CONF_WINDOW_START)),
+        minute_of_day(options.get(CONF_WINDOW_END)),
+    )
     return Settings(
         grid_below_soc=options.get("grid_below_soc"),
         battery_above_soc=options.get("battery_above_soc"),

@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ..const import ATTR_ALLOWED_VALUES
-from ..forms import option
+from ..forms import minute_of_day, option
 from ..policies.charging import (
     BULK_VOLTAGE,
     FLOAT_VOLTAGE,
@@ -97,8 +97,7 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         super().__init__(hass, entry)
         self.settings = settings_from(self.options)
         self.state = State()
-        hours, minutes, *_ = (int(p) for p in str(self.options.get("reset_time", "0:0")).split(":"))
-        self._reset = timedelta(hours=hours, minutes=minutes)
+        self._reset = timedelta(minutes=minute_of_day(self.options.get("reset_time")) or 0)
 
     def snapshot(self) -> ChargingData:
         return ChargingData(self.state.phase, self.state.reason, self.state.writes_today)
