@@ -164,6 +164,12 @@ def async_register_services(hass: HomeAssistant) -> None:
     async def stop_generator(call: ServiceCall) -> None:
         await _generator(hass, call).async_stop_manual()
 
+    async def generator_serviced(call: ServiceCall) -> None:
+        await _generator(hass, call).async_serviced()
+
+    hass.services.async_register(
+        DOMAIN, "generator_serviced", generator_serviced, schema=RESUME_SCHEMA
+    )
     hass.services.async_register(DOMAIN, "start_generator", start_generator, schema=PAUSE_SCHEMA)
     hass.services.async_register(DOMAIN, "stop_generator", stop_generator, schema=RESUME_SCHEMA)
 

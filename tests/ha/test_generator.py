@@ -14,7 +14,10 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    async_capture_events,
+    async_fire_time_changed,
+)
 
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.usbrelay import FakeHidapi, RelayBoardEmulator
@@ -138,14 +141,14 @@ async def test_quiet_hours_and_maximum_run(
 ) -> None:
     await hass.config.async_set_time_zone("UTC")  # quiet hours are local time
     freezer.move_to("2026-11-25 23:00:00")
-    await _generator(hass, quiet_from="22:00:00", quiet_to="07:00:00", max_run=60)
+    await _generator(hass, quiet_from="22:00:00", quiet_to="07:00:00", max_run=60, critical_soc=5)
     await minutes(hass, freezer, 2, charge_controller_soc=15)
     assert board.states[0] is False
     assert generator_status(hass) == "quiet_hours"
     await minutes(hass, freezer, 1, charge_controller_soc=9)
     assert board.states[0] is True
     await minutes(hass, freezer, 61, charge_controller_soc=9)
-    assert board.states[0] is False  # an hour at most, even while empty
+    assert board.states[0] is False  # an hour at most while low but not critical
 
 
 @pytest.mark.usefixtures("relay_board")
@@ -155,13 +158,13 @@ async def test_failed_start_is_retried_then_reported(
     freezer.move_to("2026-11-25 12:00:00")
     hass.states.async_set("binary_sensor.generator_running", "off")
     entry_id = await _generator(hass, running_sensor="binary_sensor.generator_running")
-    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    await minutes(hass, freezer, 1, charge_controller_soc=12)
     assert (board.states[0], generator_status(hass)) == (True, "starting")
-    await minutes(hass, freezer, 3, charge_controller_soc=10)  # no feedback in 2 min
+    await minutes(hass, freezer, 3, charge_controller_soc=12)  # no feedback in 2 min
     assert board.states[0] is False
-    await minutes(hass, freezer, 2, charge_controller_soc=10)  # the retry
+    await minutes(hass, freezer, 2, charge_controller_soc=12)  # the retry
     assert board.states[0] is True
-    await minutes(hass, freezer, 3, charge_controller_soc=10)
+    await minutes(hass, freezer, 3, charge_controller_soc=12)
     assert (board.states[0], generator_status(hass)) == (False, "failed")
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"generator_failed_{entry_id}")
     # A person looked at it: a manual start clears the failure.
@@ -172,7 +175,7 @@ async def test_failed_start_is_retried_then_reported(
         {"config_entry_id": entry_id, "duration": "01:00:00"},
         blocking=True,
     )
-    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    await minutes(hass, freezer, 1, charge_controller_soc=12)
     assert (board.states[0], generator_status(hass)) == (True, "running")
     assert not ir.async_get(hass).async_get_issue(DOMAIN, f"generator_failed_{entry_id}")
 
@@ -380,3 +383,54 @@ async def test_a_relay_that_refuses_fails_the_action_and_is_logged_once_per_outa
     assert caplog.text.count("takes writes again") == 1
     await minutes(hass, freezer, 3, charge_controller_soc=15)
     assert caplog.text.count("relay board offline") == 1
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_a_critical_bank_starts_after_the_days_starts_and_runs_past_the_maximum(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 09:00:00")
+    entry_id = await _generator(
+        hass, max_starts=1, max_run=60, max_run_hard=3, cooldown=15, critical_soc=10
+    )
+    await minutes(hass, freezer, 1, charge_controller_soc=15)  # the day's one start
+    await minutes(hass, freezer, 30, charge_controller_soc=85)
+    assert board.states[0] is False
+    await minutes(hass, freezer, 20, charge_controller_soc=12)
+    assert board.states[0] is False  # low, but the day's starts are used
+    await minutes(hass, freezer, 1, charge_controller_soc=10)
+    assert board.states[0] is True
+    assert hass.states.get("sensor.generator_reason_of_the_last_start").state == "critical"
+    extended = f"generator_extended_{entry_id}"
+    await minutes(hass, freezer, 70, charge_controller_soc=9)
+    assert board.states[0] is True  # past its hour: the bank is critical
+    assert ir.async_get(hass).async_get_issue(DOMAIN, extended)
+    await minutes(hass, freezer, 30, charge_controller_soc=40)
+    assert board.states[0] is True  # no longer critical, not yet at the stop level
+    await minutes(hass, freezer, 1, charge_controller_soc=81)
+    assert board.states[0] is False
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, extended)
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_the_service_reminder_fires_once_and_is_reset(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 09:00:00")
+    events = async_capture_events(hass, f"{DOMAIN}_generator_service_due")
+    entry_id = await _generator(hass, service_interval=1, max_run=240)
+    await minutes(hass, freezer, 59, charge_controller_soc=15)
+    assert not events
+    await minutes(hass, freezer, 3, charge_controller_soc=15)
+    assert len(events) == 1
+    assert events[0].data["config_entry_id"] == entry_id
+    due = f"generator_service_due_{entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, due)
+    assert float(hass.states.get("sensor.generator_run_time_since_service").state) >= 1
+    await hass.services.async_call(
+        DOMAIN, "generator_serviced", {"config_entry_id": entry_id}, blocking=True
+    )
+    assert not ir.async_get(hass).async_get_issue(DOMAIN, due)
+    assert float(hass.states.get("sensor.generator_run_time_since_service").state) == 0
+    await minutes(hass, freezer, 5, charge_controller_soc=15)
+    assert len(events) == 1

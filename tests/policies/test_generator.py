@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from custom_components.diy_solar.policies import grid_connect
 from custom_components.diy_solar.policies.generator import (
     Phase,
@@ -13,6 +15,8 @@ from custom_components.diy_solar.policies.generator import (
     State,
     Status,
     next_exercise_day,
+    service_due,
+    serviced,
     start_manual,
     status,
     step,
@@ -64,12 +68,14 @@ def test_low_soc_starts_high_soc_stops_after_the_minimum_run() -> None:
     assert state.run_s_today == 31 * MIN
     assert state.starts_today == 1
     # Cool-down: no start for 15 min even at low SOC.
-    assert not step(BASE, state, at(10 * HOUR + 40 * MIN, soc=10)).relay_on
-    assert step(BASE, state, at(10 * HOUR + 47 * MIN, soc=10)).relay_on
+    assert not step(BASE, state, at(10 * HOUR + 40 * MIN, soc=12)).relay_on
+    assert step(BASE, state, at(10 * HOUR + 47 * MIN, soc=12)).relay_on
 
 
 def test_quiet_hours_have_their_own_levels() -> None:
-    night = Settings(quiet_hours=Window(22 * 60, 7 * 60), quiet_start_soc=10, quiet_stop_soc=40)
+    night = Settings(
+        quiet_hours=Window(22 * 60, 7 * 60), quiet_start_soc=10, quiet_stop_soc=40, critical_soc=5
+    )
     state = step(night, State(), at(23 * HOUR, soc=15))
     assert not state.relay_on
     assert status(night, state, 23 * 60) is Status.QUIET_HOURS
@@ -78,41 +84,41 @@ def test_quiet_hours_have_their_own_levels() -> None:
 
 def test_maximum_run_and_starts_per_day() -> None:
     capped = Settings(max_run_s=HOUR, max_starts_per_day=1, cooldown_s=60)
-    state = step(capped, State(), at(0, soc=5))
-    state = step(capped, state, at(HOUR, soc=5))
+    state = step(capped, State(), at(0, soc=12))
+    state = step(capped, state, at(HOUR, soc=12))
     assert state.phase is Phase.COOLING_DOWN  # still empty, but an hour is the most
-    assert not run(capped, state, [at(HOUR + 120, soc=5), at(HOUR + 300, soc=5)]).relay_on
+    assert not run(capped, state, [at(HOUR + 120, soc=12), at(HOUR + 300, soc=12)]).relay_on
     # A new day: a new start.
-    assert step(capped, state, at(86_400 + 600, soc=5)).relay_on
+    assert step(capped, state, at(86_400 + 600, soc=12)).relay_on
 
 
 def test_failed_start_retries_then_fails() -> None:
     fb = Settings(feedback=True, start_timeout_s=120, retries=1, retry_delay_s=60)
-    state = step(fb, State(), at(0, soc=5, running=False))
+    state = step(fb, State(), at(0, soc=12, running=False))
     assert state.phase is Phase.STARTING
-    state = step(fb, state, at(121, soc=5, running=False))
+    state = step(fb, state, at(121, soc=12, running=False))
     assert (state.phase, state.relay_on, state.attempts) == (Phase.COOLING_DOWN, False, 1)
-    state = step(fb, state, at(181, soc=5, running=False))
+    state = step(fb, state, at(181, soc=12, running=False))
     assert (state.phase, state.reason) == (Phase.STARTING, Reason.RETRY)
-    state = step(fb, state, at(302, soc=5, running=False))
+    state = step(fb, state, at(302, soc=12, running=False))
     assert (state.phase, state.relay_on) == (Phase.FAILED, False)
-    assert not step(fb, state, at(5000, soc=5)).relay_on  # failed waits for a person
+    assert not step(fb, state, at(5000, soc=12)).relay_on  # failed waits for a person
     # A running generator is seen through its feedback.
-    ok = step(fb, step(fb, State(), at(0, soc=5)), at(30, soc=5, running=True))
+    ok = step(fb, step(fb, State(), at(0, soc=12)), at(30, soc=12, running=True))
     assert ok.phase is Phase.RUNNING
 
 
 def test_stale_soc_neither_starts_nor_stops() -> None:
-    state = step(BASE, State(), at(0, soc=5, age=9999))
+    state = step(BASE, State(), at(0, soc=12, age=9999))
     assert (state.relay_on, state.stale) == (False, True)
-    running = step(BASE, State(), at(0, soc=5))
+    running = step(BASE, State(), at(0, soc=12))
     running = step(BASE, running, at(2 * HOUR, soc=95, age=9999))
     assert running.relay_on  # full by a stale reading is no reason to stop
     assert running.stale
 
 
 def test_trusted_source_first_then_the_next_fresh_one() -> None:
-    reading = Reading(now=0, day=DAY, minute_of_day=0, socs=((90, 9999), (10, 5)))
+    reading = Reading(now=0, day=DAY, minute_of_day=0, socs=((90, 9999), (15, 5)))
     assert step(BASE, State(), reading).reason is Reason.LOW_SOC
 
 
@@ -154,6 +160,93 @@ def test_state_survives_json() -> None:
 GC = grid_connect.Settings(
     connect_below_v=51.2, connect_after_s=240, disconnect_above_v=54.0, disconnect_after_s=600
 )
+
+
+EPOCH = 1_780_012_800.0  # a realistic clock, at a local midnight of its own
+SAFE = Settings(
+    min_run_s=30 * MIN,
+    cooldown_s=15 * MIN,
+    max_run_s=4 * HOUR,
+    max_starts_per_day=1,
+    critical_soc=10,
+    max_run_hard_s=8 * HOUR,
+    quiet_hours=Window(0, 24 * 60 - 1),  # quiet all day but the last minute
+    quiet_start_soc=12,
+)
+
+
+def late(t: float, soc: float | None, **kw: object) -> Reading:
+    reading = at(t, soc, **kw)  # type: ignore[arg-type]
+    return Reading(
+        now=EPOCH + t,
+        day=reading.day,
+        minute_of_day=reading.minute_of_day,
+        socs=reading.socs,
+        voltage=reading.voltage,
+        running=reading.running,
+    )
+
+
+@pytest.mark.parametrize(("soc", "starts"), [(10.1, False), (10.0, True), (9.9, True)])
+def test_a_critical_bank_starts_past_quiet_hours_the_daily_starts_and_the_cool_down(
+    soc: float, starts: bool
+) -> None:
+    state = step(SAFE, State(), late(HOUR, soc=11))  # the day's one start (quiet level)
+    assert state.reason is Reason.LOW_SOC
+    state = step(SAFE, state, late(HOUR + 31 * MIN, soc=85))  # full: stops
+    assert (state.phase, state.starts_today) == (Phase.COOLING_DOWN, 1)
+    again = step(SAFE, state, late(HOUR + 32 * MIN, soc=soc))  # in its cool-down
+    assert again.relay_on is starts
+    assert (again.reason is Reason.CRITICAL) is starts
+
+
+@pytest.mark.parametrize(("volts", "starts"), [(44.1, False), (44.0, True)])
+def test_a_critical_voltage_starts_at_once(volts: float, starts: bool) -> None:
+    settings = Settings(critical_soc=None, critical_voltage=44.0, start_voltage=46.0)
+    assert step(settings, State(), late(HOUR, None, volts=volts)).relay_on is starts
+
+
+def test_a_critical_bank_runs_past_the_maximum_until_the_stop_level() -> None:
+    path = []
+    state = step(SAFE, State(), late(HOUR, soc=8))
+    for t, soc in ((5 * HOUR - 1, 9), (5 * HOUR, 9), (7 * HOUR, 40), (8 * HOUR, 81)):
+        state = step(SAFE, state, late(t, soc=soc))
+        path.append((t / HOUR, state.phase.value, state.extended))
+    assert path == [
+        (5 - 1 / HOUR, "running", False),
+        (5, "running", True),  # 4 h run: extended, the bank is critical
+        (7, "running", True),  # no longer critical, but not at the stop level yet
+        (8, "cooling_down", False),  # stop level
+    ]
+
+
+def test_the_maximum_run_stops_a_bank_that_is_low_but_not_critical() -> None:
+    state = step(SAFE, State(), late(HOUR, soc=4))
+    state = step(SAFE, state, late(4 * HOUR, soc=11))
+    assert state.relay_on
+    assert step(SAFE, state, late(5 * HOUR, soc=11)).phase is Phase.COOLING_DOWN
+
+
+def test_the_hard_ceiling_stops_even_a_critical_run() -> None:
+    state = step(SAFE, State(), late(HOUR, soc=4))
+    state = step(SAFE, state, late(9 * HOUR - 1, soc=4))
+    assert state.relay_on and state.extended
+    assert step(SAFE, state, late(9 * HOUR, soc=4)).phase is Phase.COOLING_DOWN
+
+
+def test_a_failed_generator_still_waits_for_a_person() -> None:
+    failed = State(phase=Phase.FAILED)
+    assert not step(SAFE, failed, late(HOUR, soc=1)).relay_on
+
+
+@pytest.mark.parametrize(("run_h", "due"), [(249.9, False), (250.0, True)])
+def test_the_service_reminder_counts_run_time_and_is_reset(run_h: float, due: bool) -> None:
+    settings = Settings(service_interval_s=250 * HOUR)
+    state = State(service_run_s=run_h * HOUR - 60, phase=Phase.RUNNING, last_at=EPOCH)
+    state = step(settings, state, late(60, soc=50))
+    assert service_due(settings, state) is due
+    assert not service_due(settings, serviced(state))
+    assert not service_due(Settings(), state)  # no interval: no reminder
 
 
 def gc(

@@ -12,13 +12,17 @@ from homeassistant.const import STATE_ON, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
+from ..const import DOMAIN
 from ..forms import minute_of_day, option
 from ..policies.generator import (
     Reading,
+    Reason,
     Settings,
     State,
     Status,
     next_exercise_day,
+    service_due,
+    serviced,
     start_manual,
     status,
     step,
@@ -35,6 +39,9 @@ CONF_VOLTAGE = "voltage_sensor"
 CONF_RUNNING = "running_sensor"
 CONF_RUNNING_VOLTAGE = "running_voltage"
 MINUTES = 60.0
+HOURS = 3600.0
+# Fired once when the run time since the last service reaches the interval.
+EVENT_SERVICE_DUE = f"{DOMAIN}_generator_service_due"
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
@@ -60,6 +67,10 @@ def settings_from(options: dict[str, Any]) -> Settings:
         stop_voltage=options.get("stop_voltage"),
         min_run_s=opt("min_run", d.min_run_s / MINUTES, MINUTES),
         max_run_s=opt("max_run", d.max_run_s / MINUTES, MINUTES),
+        critical_soc=options.get("critical_soc", d.critical_soc),
+        critical_voltage=options.get("critical_voltage"),
+        max_run_hard_s=opt("max_run_hard", d.max_run_hard_s / HOURS, HOURS),
+        service_interval_s=opt("service_interval", 0, HOURS),
         cooldown_s=opt("cooldown", d.cooldown_s / MINUTES, MINUTES),
         max_starts_per_day=int(opt("max_starts", d.max_starts_per_day)),
         feedback=bool(options.get(CONF_RUNNING)),
@@ -81,6 +92,7 @@ class GeneratorData:
     starts_today: int
     next_exercise: datetime | None
     relay_on: bool
+    service_run_h: float
 
 
 class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
@@ -117,11 +129,25 @@ class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
         )
 
     def decide(self, now: float) -> bool:
+        was_due = service_due(self.settings, self.state)
         self.state = step(self.settings, self.state, self._reading(now))
         failed = self.state.phase.value == "failed"
         self.issue("generator_failed", failed, relay=self.relay)
         self.issue("generator_stale", self.state.stale)
+        self.issue("generator_extended", self.state.extended)
+        due = service_due(self.settings, self.state)
+        hours = f"{self.state.service_run_s / HOURS:.0f}"
+        self.issue("generator_service_due", due, hours=hours)
+        if due and not was_due:
+            self.hass.bus.async_fire(
+                EVENT_SERVICE_DUE,
+                {"config_entry_id": self.config_entry.entry_id, "run_hours": float(hours)},
+            )
         return self.state.relay_on
+
+    async def async_serviced(self) -> None:
+        self.state = serviced(self.state)
+        await self.async_run(action=True)
 
     def snapshot(self) -> GeneratorData:
         today = dt_util.now().date().toordinal()
@@ -138,6 +164,7 @@ class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
             starts_today=self.state.starts_today,
             next_exercise=when,
             relay_on=self.state.relay_on,
+            service_run_h=round(self.state.service_run_s / HOURS, 2),
         )
 
     async def async_start_manual(self, duration: timedelta) -> None:
@@ -164,7 +191,7 @@ SENSORS = (
         key="start_reason",
         translation_key="start_reason",
         device_class=SensorDeviceClass.ENUM,
-        options=["low_soc", "low_voltage", "manual", "exercise", "retry"],
+        options=[r.value for r in Reason],
         value_fn=lambda d: d.reason,
     ),
     ValueSensorDescription(
@@ -188,6 +215,14 @@ SENSORS = (
         translation_key="starts_today",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda d: d.starts_today,
+    ),
+    ValueSensorDescription(
+        key="service_run_hours",
+        translation_key="service_run_hours",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda d: d.service_run_h,
     ),
     ValueSensorDescription(
         key="next_exercise",

@@ -45,6 +45,10 @@ def options_schema() -> vol.Schema:
             vol.Optional("stop_voltage"): box(0, 100, 0.1, "V"),
             vol.Required("min_run", default=d.min_run_s / MINUTES): minutes,
             vol.Required("max_run", default=d.max_run_s / MINUTES): minutes,
+            vol.Optional("critical_soc", default=d.critical_soc): box(0, 100, 1, "%"),
+            vol.Optional("critical_voltage"): box(0, 100, 0.1, "V"),
+            vol.Required("max_run_hard", default=d.max_run_hard_s / 3600): box(1, 72, 0.5, "h"),
+            vol.Required("service_interval", default=0): box(0, 5000, 10, "h"),
             vol.Required("cooldown", default=d.cooldown_s / MINUTES): minutes,
             vol.Required("max_starts", default=d.max_starts_per_day): box(1, 50, 1, ""),
             vol.Required("start_timeout", default=d.start_timeout_s): box(10, 1800, 1, "s"),
@@ -64,6 +68,10 @@ def validate(options: dict[str, Any]) -> dict[str, str]:
         return {"quiet_stop_soc": "soc_order"}
     if float(options["min_run"]) > float(options["max_run"]):
         return {"max_run": "run_order"}
+    if float(options["max_run"]) > float(options["max_run_hard"]) * 60:
+        return {"max_run_hard": "run_order"}
+    if float(options.get("critical_soc") or 0) >= float(options["start_soc"]):
+        return {"critical_soc": "critical_order"}
     return {}
 
 

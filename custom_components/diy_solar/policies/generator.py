@@ -3,10 +3,20 @@
 The generator runs on a two-wire start input (a Magnum ME-AGS-N through an ME-PT2, or any
 such input): relay closed = run. Starts on low state of charge (or low battery voltage for
 a while), stops on high state of charge once it has run its minimum time; quiet hours have
-their own levels; a run never lasts longer than the maximum; a cool-down follows each stop.
-With running feedback, a start that does not show within the start time is stopped and
-tried again, then reported as failed. With every state of charge source stale (and no
-fresh voltage), it neither starts nor stops: it does not act on guesses.
+their own levels; a cool-down follows each stop. With running feedback, a start that does
+not show within the start time is stopped and tried again, then reported as failed. With
+every state of charge source stale (and no fresh voltage), it neither starts nor stops: it
+does not act on guesses.
+
+The bank comes first. The rules, in the order they are applied:
+1. Failed starts wait for a person.
+2. At or below the critical SOC (or the critical voltage) a start is always allowed: quiet
+   hours, the daily number of starts and the cool-down do not hold it back.
+3. Otherwise: the cool-down, the quiet hours' own levels, the daily number of starts; then
+   low SOC, low voltage for a while, or an exercise run starts it.
+Running: a manual or exercise run ends at its time; the maximum run time stops it, unless
+the bank is critical then: the run is extended (reported) until the stop level or the hard
+ceiling; after the minimum run, the stop level stops it.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ class Reason(StrEnum):
     MANUAL = "manual"
     EXERCISE = "exercise"
     RETRY = "retry"
+    CRITICAL = "critical"
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,11 @@ class Settings:
     stop_voltage: float | None = None  # without a SOC source: stop at or above
     min_run_s: float = 1800.0
     max_run_s: float = 4 * 3600.0
+    # At or below these, a start is always allowed and the maximum run does not stop it.
+    critical_soc: float | None = 10.0
+    critical_voltage: float | None = None
+    max_run_hard_s: float = 12 * 3600.0  # no run lasts longer, critical or not
+    service_interval_s: float = 0.0  # run time between services; 0 = no reminder
     cooldown_s: float = 900.0
     max_starts_per_day: int = 3
     feedback: bool = False  # a "generator running" input is configured
@@ -86,6 +102,9 @@ class State(StoredState):
     voltage_low_since: float | None = None
     last_at: float | None = None
     stale: bool = False
+    critical: bool = False  # the bank was at or below a critical level at the last step
+    extended: bool = False  # this run went past the maximum run time (critical bank)
+    service_run_s: float = 0.0  # run time since the last service
 
     @property
     def relay_on(self) -> bool:
@@ -110,7 +129,14 @@ def _fresh(value: tuple[float, float] | None, settings: Settings) -> float | Non
 
 
 def _stop(state: State, now: float) -> State:
-    return replace(state, phase=Phase.COOLING_DOWN, stopped_at=now, manual_until=None, attempts=0)
+    return replace(
+        state,
+        phase=Phase.COOLING_DOWN,
+        stopped_at=now,
+        manual_until=None,
+        attempts=0,
+        extended=False,
+    )
 
 
 def _start(settings: Settings, state: State, reading: Reading, reason: Reason) -> State:
@@ -141,6 +167,19 @@ def stop_manual(state: State, reading: Reading) -> State:
     return _stop(state, reading.now)
 
 
+def service_due(settings: Settings, state: State) -> bool:
+    return settings.service_interval_s > 0 and state.service_run_s >= settings.service_interval_s
+
+
+def serviced(state: State) -> State:
+    """The generator was serviced: the run time to the next service starts again."""
+    return replace(state, service_run_s=0.0)
+
+
+def _at_or_below(value: float | None, level: float | None) -> bool:
+    return value is not None and level is not None and value <= level
+
+
 def status(settings: Settings, state: State, minute_of_day: int) -> Status:
     if (
         state.phase is Phase.OFF
@@ -160,11 +199,15 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
         ran = max(0.0, now - state.last_at)
         state.run_s_today += ran
         state.total_run_s += ran
+        state.service_run_s += ran
     state.last_at = now
 
     soc = next((v for v in (_fresh(s, settings) for s in reading.socs) if v is not None), None)
     volts = _fresh(reading.voltage, settings)
     state.stale = soc is None and volts is None
+    state.critical = _at_or_below(soc, settings.critical_soc) or _at_or_below(
+        volts, settings.critical_voltage
+    )
     if volts is not None and settings.start_voltage is not None and volts <= settings.start_voltage:
         if state.voltage_low_since is None:
             state.voltage_low_since = now
@@ -188,6 +231,9 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
 
     if state.relay_on:
         return _running(settings, state, reading, soc=soc, volts=volts, stop_level=stop_level)
+
+    if state.critical and state.phase in (Phase.OFF, Phase.COOLING_DOWN):
+        return _start(settings, replace(state, retry_pending=False), reading, Reason.CRITICAL)
 
     if state.phase is Phase.COOLING_DOWN and state.stopped_at is not None:
         wait = settings.retry_delay_s if state.retry_pending else settings.cooldown_s
@@ -226,8 +272,12 @@ def _running(
 ) -> State:
     now = reading.now
     ran = 0.0 if state.started_at is None else now - state.started_at
-    if ran >= settings.max_run_s:
+    if ran >= settings.max_run_hard_s:
         return _stop(state, now)
+    if ran >= settings.max_run_s and not state.extended:
+        if not state.critical:
+            return _stop(state, now)
+        state.extended = True  # on until the stop level (or the hard ceiling)
     if state.manual_until is not None:
         return _stop(state, now) if now >= state.manual_until else state
     if state.reason is Reason.EXERCISE:
