@@ -4,7 +4,9 @@ unit with its QPGSn readings, and the system's totals on the inverter."""
 from __future__ import annotations
 
 import pytest
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -64,3 +66,28 @@ async def test_a_reload_keeps_the_units_devices(
     await hass.async_block_till_done()
     assert units() == before
     assert hass.states.get(f"sensor.{PREFIX}_unit_2_mode").state == "battery"
+
+
+async def test_each_unit_takes_its_own_charge_current(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    number = f"number.{PREFIX}_unit_2_maximum_charge_current"
+    assert hass.states.get(number).state == "60.0"
+    await hass.services.async_call(
+        "number", "set_value", {ATTR_ENTITY_ID: number, "value": 40}, blocking=True
+    )
+    assert emulator.unit_charge_currents == {1: "040"}  # unit 2 only, MNCHGC1040
+    assert "MNCHGC1040" in emulator.requests
+    assert hass.states.get(number).state == "40.0"
+    assert hass.states.get(f"number.{PREFIX}_unit_1_maximum_charge_current").state == "60.0"
+    sent = len(emulator.requests)
+    with pytest.raises(ServiceValidationError):  # not one the inverter lists
+        await hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 45}, blocking=True
+        )
+    assert not [r for r in emulator.requests[sent:] if r.startswith("MNCHGC")]
+    emulator.faults.ignore_writes = True  # ACK, and the unit keeps 40 A
+    with pytest.raises(HomeAssistantError, match="unit 1 reports 40"):
+        await hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: number, "value": 50}, blocking=True
+        )

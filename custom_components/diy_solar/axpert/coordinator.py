@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -208,9 +209,19 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
 
     async def async_set(self, key: SettingKey, value: float) -> None:
         """Write a setting; the driver checks it and confirms it by re-reading QPIRI."""
+        await self._async_write(self.client.set_setting(key, value))
+        if self.client.capabilities is not None:
+            self.async_set_updated_data(replace(self.data, capabilities=self.client.capabilities))
+
+    async def async_set_unit_charge_current(self, unit: int, amps: float) -> None:
+        """One parallel unit's maximum charge current, confirmed by its QPGSn."""
+        await self._async_write(self.client.set_unit_charge_current(unit, amps))
+        await self.async_request_refresh()
+
+    async def _async_write(self, write: Awaitable[bool]) -> None:
         sent_before = self.client.writes.sent
         try:
-            await self.client.set_setting(key, value)
+            await write
         except Pi30ValueError as err:
             raise translated(ServiceValidationError, "value_not_allowed", err) from err
         except (Pi30RejectedError, Pi30ConnectionError) as err:
@@ -221,8 +232,6 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
             # The inverter keeps every accepted setting in EEPROM.
             if sent := self.client.writes.sent - sent_before:
                 self.ledger.add(sent)
-        if self.client.capabilities is not None:
-            self.async_set_updated_data(replace(self.data, capabilities=self.client.capabilities))
 
     async def async_close(self) -> None:
         await self.client.close()

@@ -61,9 +61,14 @@ async def async_setup_entry(
     coordinator = coordinator_of(entry)
     caps = coordinator.data.capabilities
     # A unit that does not report the allowed values of a setting gets no entity for it.
-    async_add_entities(
-        Pi30Number(coordinator, d) for d in NUMBERS if caps.allowed(d.setting) is not None
-    )
+    entities = [Pi30Number(coordinator, d) for d in NUMBERS if caps.allowed(d.setting) is not None]
+    if caps.allowed(UNIT_CHARGE_CURRENT.setting) is not None:
+        # Each unit of a parallel system has its own (MNCHGC<unit>).
+        entities += [
+            Pi30UnitCurrent(coordinator, UNIT_CHARGE_CURRENT, unit)
+            for unit in range(coordinator.unit_count)
+        ]
+    async_add_entities(entities)
 
 
 class Pi30Number(DiySolarEntity[Pi30Coordinator], NumberEntity):
@@ -100,3 +105,19 @@ class Pi30Number(DiySolarEntity[Pi30Coordinator], NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         await self.coordinator.async_set(self.entity_description.setting, value)
+
+
+UNIT_CHARGE_CURRENT = _number(SettingKey.MAX_CHARGE_CURRENT, NumberDeviceClass.CURRENT)
+
+
+class Pi30UnitCurrent(Pi30Number):
+    """One parallel unit's maximum charge current, as its QPGSn reports it."""
+
+    @property
+    def native_value(self) -> float | None:
+        unit = self.subject
+        return None if unit is None else float(unit.max_charging_current)
+
+    async def async_set_native_value(self, value: float) -> None:
+        assert self.unit is not None  # one entity per unit
+        await self.coordinator.async_set_unit_charge_current(self.unit, value)

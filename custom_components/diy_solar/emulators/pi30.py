@@ -78,6 +78,8 @@ class Pi30Emulator:
     # Serials of the other units of a parallel system (QPGSn); empty: a single unit, which
     # ignores QPGS as many do. The units share the battery, the load and the PV evenly.
     parallel: list[str] = field(default_factory=list)
+    # Each parallel unit's maximum charge current (MNCHGC), by index; unset: QPIRI's.
+    unit_charge_currents: dict[int, str] = field(default_factory=dict)
     # With both, the battery is charged by the firmware's charge stages from its own
     # QPIRI settings (bulk, float, maximum current), which is what smart charging steers.
     charger: ChargeFirmware | None = None
@@ -129,6 +131,8 @@ class Pi30Emulator:
         if self.faults.nak > 0:
             self.faults.nak -= 1
             return "NAKss"
+        if command.startswith("MNCHGC") and len(command) == 10 and command[6:].isdigit():
+            return self._set_unit(int(command[6]), command[7:])
         for prefix, key, index in _SETTERS:
             if command.startswith(prefix):
                 return self._set(key, index, command.removeprefix(prefix))
@@ -161,6 +165,18 @@ class Pi30Emulator:
             self.qpiri[index] = (
                 f"{value:04.1f}" if "." in self.qpiri[index] else f"{int(value):0{width}d}"
             )
+        return "ACK"
+
+    def _set_unit(self, unit: int, text: str) -> str:
+        """MNCHGC<unit><nnn>: one parallel unit's maximum charge current."""
+        try:
+            self._capabilities().command(SettingKey.MAX_CHARGE_CURRENT, float(text))
+        except Pi30Error:
+            return "NAKss"
+        if unit > len(self.parallel):
+            return "NAKss"
+        if not self.faults.ignore_writes:
+            self.unit_charge_currents[unit] = text
         return "ACK"
 
     def _qmod(self) -> str:
@@ -224,7 +240,9 @@ class Pi30Emulator:
             f"{round(load_w * 1.08):04d} {round(load_w):04d} {load_pct:03d} {volts:04.1f} "
             f"{unit_charge_a:03d} {round(p.soc * 100):03d} {pv_v:05.1f} {charge_a:03d} "
             f"{round(p.load_w * 1.08):05d} {round(p.load_w):05d} {load_pct:03d} 10100010 1 "
-            f"{self.qpiri[17]} {self.qpiri[QPIRI_MAX_CHARGE]} 120 {self.qpiri[13]} "
+            f"{self.qpiri[17]} "
+            f"{self.unit_charge_currents.get(index, self.qpiri[QPIRI_MAX_CHARGE])} 120 "
+            f"{self.qpiri[13]} "
             f"{0.0 if pv_v == 0 else pv_w / pv_v:04.1f} {unit_discharge_a:03d}"
         )
 

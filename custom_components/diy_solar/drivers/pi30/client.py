@@ -13,6 +13,7 @@ from .exceptions import (
     Pi30ConnectionError,
     Pi30ProtocolError,
     Pi30RejectedError,
+    Pi30ValueError,
 )
 from .models import (
     CurrentOptions,
@@ -195,6 +196,33 @@ class Pi30Client:
                 f"{command}: acknowledged, but the inverter reports "
                 f"{caps.current_value(key)} afterwards"
             )
+        return True
+
+    async def set_unit_charge_current(self, unit: int, amps: float) -> bool:
+        """Set one parallel unit's maximum charge current (MNCHGC<unit><nnn>), checked
+        against the list the inverter offers and confirmed by that unit's QPGS.
+
+        Returns False when the unit already had the value (nothing sent).
+        """
+        caps = self.capabilities or await self.read_capabilities()
+        caps.command(SettingKey.MAX_CHARGE_CURRENT, amps)  # a value not offered: nothing sent
+        if not 0 <= unit <= 9:
+            raise Pi30ValueError(f"parallel unit {unit}: units are numbered 0 to 9")
+        if _same((await self.get_parallel(unit)).max_charging_current, amps):
+            self.writes.skipped += 1
+            return False
+        command = f"MNCHGC{unit}{int(amps):03d}"
+        try:
+            answer = await self.query(command)
+        except Pi30ConnectionError as err:
+            raise Pi30RejectedError(f"{command}: no answer, setting not applied") from err
+        finally:
+            self.writes.sent += 1
+            key = SettingKey.MAX_CHARGE_CURRENT
+            self.writes.by_setting[key] = self.writes.by_setting.get(key, 0) + 1
+        back = (await self.get_parallel(unit)).max_charging_current
+        if not answer.startswith("ACK") or not _same(back, amps):
+            raise Pi30RejectedError(f"{command}: answered {answer!r}, unit {unit} reports {back}")
         return True
 
 
