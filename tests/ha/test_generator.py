@@ -14,6 +14,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
@@ -280,6 +281,69 @@ async def test_grid_connect_thresholds_and_timers(
     await wait(5, 50.0, hz=51.0)  # low battery, but the grid is off frequency
     assert board.states[1] is False
     assert hass.states.get("sensor.grid_connect_grid").state == "disconnected"
+
+
+@pytest.mark.usefixtures("relay_board")
+async def test_grid_connect_waits_for_discharge_and_checks_the_grid_it_gets(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+) -> None:
+    freezer.move_to("2026-11-25 12:00:00")
+    grid(hass, 52.0)
+    result = await _flow(
+        hass,
+        "grid_connect",
+        {
+            CONF_NAME: "Grid connect",
+            "relay": CONTACTOR,
+            "battery_voltage": "sensor.battery_voltage",
+            "grid_voltage": "sensor.grid_voltage",
+            "grid_frequency": "sensor.grid_frequency",
+            "battery_current": "sensor.battery_current",
+            "grid_voltage_2": "sensor.grid_voltage_2",
+            "grid_voltage_3": "sensor.grid_voltage_3",
+            "max_asymmetry": 10,
+            "connect_below": 51.2,
+            "connect_after": 4,
+            "disconnect_above": 54.0,
+            "disconnect_after": 10,
+            "grid_v_min": 207,
+            "grid_v_max": 253,
+            "grid_hz_min": 49.5,
+            "grid_hz_max": 50.5,
+            "stale_after": 2,
+            "grid_stale_after": 2,
+            "connect_when_stale": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    async def wait(count: int, amps: float, l2: float = 230, grid_fresh: bool = True) -> None:
+        for _ in range(count):
+            freezer.tick(timedelta(minutes=1))
+            hass.states.async_set("sensor.battery_voltage", "51.0")
+            hass.states.async_set("sensor.battery_current", str(amps))
+            if grid_fresh:
+                for entity, volts in (("grid_voltage", 230), ("grid_voltage_2", l2)):
+                    hass.states.async_set(f"sensor.{entity}", str(volts))
+                hass.states.async_set("sensor.grid_voltage_3", "232")
+                hass.states.async_set("sensor.grid_frequency", "50")
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done(wait_background_tasks=True)
+
+    await wait(6, amps=8.0)
+    assert board.states[1] is False  # low, but charging: not empty
+    await wait(5, amps=-20.0)
+    assert board.states[1] is True
+    heartbeat = hass.states.get("sensor.grid_connect_heartbeat").state
+    assert heartbeat == dt_util.utcnow().replace(second=0, microsecond=0).isoformat()
+    await wait(1, amps=-20.0, l2=219.9)  # 12.1 V below the third phase
+    assert board.states[1] is False
+    assert hass.states.get("sensor.grid_connect_reason").state == "phases_unbalanced"
+    await wait(5, amps=-20.0)
+    assert board.states[1] is True
+    await wait(3, amps=-20.0, grid_fresh=False)  # the grid meter went quiet
+    assert board.states[1] is False
+    assert hass.states.get("sensor.grid_connect_reason").state == "grid_stale"
 
 
 @pytest.mark.usefixtures("relay_board")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -285,3 +286,59 @@ def test_stale_battery_keeps_or_fails_safe() -> None:
     safe = grid_connect.Settings(connect_when_stale=True)
     failsafe = grid_connect.step(safe, grid_connect.State(), gc(0, None))
     assert (failsafe.connected, failsafe.reason) == (True, grid_connect.Reason.STALE_FAILSAFE)
+
+
+def gc2(
+    t: float,
+    volts: float = 51.0,
+    *,
+    amps: float | None = -10.0,
+    grid_age: float = 5.0,
+    phases: tuple[float | None, ...] = (),
+    grid_v: float = 230.0,
+) -> grid_connect.Reading:
+    return grid_connect.Reading(
+        EPOCH + t, volts, 5.0, grid_v, 50.0, grid_age_s=grid_age, battery_a=amps, phases=phases
+    )
+
+
+@pytest.mark.parametrize(("amps", "counts"), [(-1.1, True), (-1.0, False), (5.0, False)])
+def test_a_low_battery_counts_only_while_it_discharges(amps: float, counts: bool) -> None:
+    state = grid_connect.step(GC, grid_connect.State(), gc2(0, amps=amps))
+    state = grid_connect.step(GC, state, gc2(240, amps=amps))
+    assert state.connected is counts
+
+
+def test_charging_starts_the_low_timer_over() -> None:
+    state = grid_connect.step(GC, grid_connect.State(), gc2(0))
+    state = grid_connect.step(GC, state, gc2(200, amps=3.0))  # the sun: charging
+    state = grid_connect.step(GC, state, gc2(239))
+    state = grid_connect.step(GC, state, gc2(439))
+    assert not state.connected  # 200 s of discharging since the charge, not 240
+    assert grid_connect.step(GC, state, gc2(479)).connected
+
+
+@pytest.mark.parametrize(("age", "connected"), [(60.0, True), (60.1, False)])
+def test_stale_grid_readings_count_as_a_bad_grid(age: float, connected: bool) -> None:
+    state = grid_connect.State(connected=True)
+    state = grid_connect.step(GC, state, gc2(0, grid_age=age))
+    assert state.connected is connected
+    assert (state.reason is grid_connect.Reason.GRID_STALE) is not connected
+
+
+@pytest.mark.parametrize(
+    ("phases", "reason"),
+    [
+        ((225.0, 235.0), None),  # 10 V apart: at the limit
+        ((225.0, 235.1), grid_connect.Reason.PHASES_UNBALANCED),
+        ((225.0, None), grid_connect.Reason.GRID_NOT_NOMINAL),  # a phase without a reading
+    ],
+)
+def test_three_phases_must_agree(
+    phases: tuple[float | None, ...], reason: grid_connect.Reason | None
+) -> None:
+    settings = replace(GC, max_asymmetry_v=10.0)
+    state = grid_connect.step(settings, grid_connect.State(connected=True), gc2(0, phases=phases))
+    assert state.connected is (reason is None)
+    if reason is not None:
+        assert state.reason is reason

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from homeassistant.const import Platform
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from ..forms import option
 from ..policies.grid_connect import Reading, Reason, Settings, State, step
 from ..policy_runner import sensor_value
 from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
-from ..values import enum_sensor, value_sensors
+from ..values import ValueSensorDescription, enum_sensor, value_sensors
 
 CONF_BATTERY_VOLTAGE = "battery_voltage"
 CONF_GRID_VOLTAGE = "grid_voltage"
 CONF_GRID_FREQUENCY = "grid_frequency"
+CONF_BATTERY_CURRENT = "battery_current"
+CONF_PHASES = ("grid_voltage_2", "grid_voltage_3")
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
@@ -38,6 +43,8 @@ def settings_from(options: dict[str, Any]) -> Settings:
         ),
         stale_after_s=opt("stale_after", d.stale_after_s / 60, 60),
         connect_when_stale=bool(options.get("connect_when_stale", False)),
+        grid_stale_after_s=opt("grid_stale_after", d.grid_stale_after_s / 60, 60),
+        max_asymmetry_v=options.get("max_asymmetry"),
     )
 
 
@@ -45,6 +52,7 @@ def settings_from(options: dict[str, Any]) -> Settings:
 class GridConnectData:
     connected: bool
     reason: Reason
+    heartbeat: datetime | None  # the minute of the last run: the controller is alive
 
 
 class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
@@ -55,11 +63,20 @@ class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
         super().__init__(hass, entry)
         self.settings = settings_from(self.options)
         self.state = State()
+        self._ran_at: float | None = None
 
     def decide(self, now: float) -> bool:
+        self._ran_at = now
         battery = sensor_value(self.hass, self.options[CONF_BATTERY_VOLTAGE], now)
         grid_v = sensor_value(self.hass, self.options[CONF_GRID_VOLTAGE], now)
         grid_hz = sensor_value(self.hass, self.options[CONF_GRID_FREQUENCY], now)
+        amps = sensor_value(self.hass, self.options.get(CONF_BATTERY_CURRENT), now)
+        phases = [
+            sensor_value(self.hass, self.options[key], now)
+            for key in CONF_PHASES
+            if self.options.get(key)
+        ]
+        grid = [grid_v, grid_hz, *phases]
         self.state = step(
             self.settings,
             self.state,
@@ -69,13 +86,19 @@ class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
                 battery_age_s=battery[1] if battery else 0.0,
                 grid_v=grid_v[0] if grid_v else None,
                 grid_hz=grid_hz[0] if grid_hz else None,
+                grid_age_s=max((g[1] for g in grid if g is not None), default=0.0),
+                battery_a=amps[0] if amps and amps[1] <= self.settings.stale_after_s else None,
+                phases=tuple(p[0] if p else None for p in phases),
             ),
         )
         self.issue("battery_stale", self.state.stale)
         return self.state.connected
 
     def snapshot(self) -> GridConnectData:
-        return GridConnectData(self.state.connected, self.state.reason)
+        # To the minute: alive enough for a watchdog, without a state write every tick.
+        minute = None if self._ran_at is None else self._ran_at // 60 * 60
+        beat = None if minute is None else dt_util.utc_from_timestamp(minute)
+        return GridConnectData(self.state.connected, self.state.reason, beat)
 
 
 SENSORS = (
@@ -85,6 +108,13 @@ SENSORS = (
         lambda d: "connected" if d.connected else "disconnected",
     ),
     enum_sensor("grid_connect_reason", Reason, lambda d: d.reason.value),
+    ValueSensorDescription(
+        key="heartbeat",
+        translation_key="heartbeat",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda d: d.heartbeat,
+    ),
 )
 
 

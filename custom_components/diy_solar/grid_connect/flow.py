@@ -15,7 +15,13 @@ from ..forms import box
 from ..policies.grid_connect import Settings
 from ..policy_form import PolicyForm, PolicyFormFlow
 from ..relay_runner import CONF_RELAY
-from . import CONF_BATTERY_VOLTAGE, CONF_GRID_FREQUENCY, CONF_GRID_VOLTAGE
+from . import (
+    CONF_BATTERY_CURRENT,
+    CONF_BATTERY_VOLTAGE,
+    CONF_GRID_FREQUENCY,
+    CONF_GRID_VOLTAGE,
+    CONF_PHASES,
+)
 
 
 def options_schema() -> vol.Schema:
@@ -34,6 +40,10 @@ def options_schema() -> vol.Schema:
             vol.Required(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
             vol.Required(CONF_GRID_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
             vol.Required(CONF_GRID_FREQUENCY): sensor(SensorDeviceClass.FREQUENCY),
+            vol.Optional(CONF_BATTERY_CURRENT): sensor(SensorDeviceClass.CURRENT),
+            vol.Optional(CONF_PHASES[0]): sensor(SensorDeviceClass.VOLTAGE),
+            vol.Optional(CONF_PHASES[1]): sensor(SensorDeviceClass.VOLTAGE),
+            vol.Optional("max_asymmetry"): box(0, 100, 1, "V"),
             vol.Required("connect_below", default=d.connect_below_v): box(0, 100, 0.1, "V"),
             vol.Required("connect_after", default=d.connect_after_s / 60): box(0, 120, 0.5, "min"),
             vol.Required("disconnect_above", default=d.disconnect_above_v): box(0, 100, 0.1, "V"),
@@ -45,6 +55,9 @@ def options_schema() -> vol.Schema:
             vol.Required("grid_hz_min", default=d.grid_frequency[0]): box(40, 70, 0.1, "Hz"),
             vol.Required("grid_hz_max", default=d.grid_frequency[1]): box(40, 70, 0.1, "Hz"),
             vol.Required("stale_after", default=d.stale_after_s / 60): box(1, 120, 1, "min"),
+            vol.Required("grid_stale_after", default=d.grid_stale_after_s / 60): box(
+                0.5, 60, 0.5, "min"
+            ),
             vol.Required("connect_when_stale", default=False): selector.BooleanSelector(),
         }
     )
@@ -53,6 +66,8 @@ def options_schema() -> vol.Schema:
 def validate(options: dict[str, Any]) -> dict[str, str]:
     if float(options["connect_below"]) >= float(options["disconnect_above"]):
         return {"disconnect_above": "voltage_order"}
+    if options.get("max_asymmetry") is not None and not all(options.get(k) for k in CONF_PHASES):
+        return {"max_asymmetry": "phases_needed"}
     return {}
 
 

@@ -1,11 +1,13 @@
 """Grid connect: when to close the contactor that feeds the grid into the inverter's AC
 input (pure, time in).
 
-It connects when the battery voltage has stayed below a threshold for a while and the
-grid is nominal (voltage and frequency inside their bands), and disconnects when the
-battery has stayed above a second threshold for a while, or at once when the grid leaves
-its bands. With stale battery data it keeps the contactor as it is, or, with the
-fail-safe option, connects the grid.
+It connects when the battery voltage has stayed below a threshold for a while (and, given
+the battery current, while the bank was discharging: a low voltage while charging is not an
+empty battery) and the grid is nominal: voltage and frequency inside their bands, readings
+fresh, and with three phases given, no more apart than allowed. It disconnects when the
+battery has stayed above a second threshold for a while, or at once when the grid is not
+nominal. With stale battery data it keeps the contactor as it is, or, with the fail-safe
+option, connects the grid.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ class Reason(StrEnum):
     BATTERY_LOW = "battery_low"
     BATTERY_RECOVERED = "battery_recovered"
     GRID_NOT_NOMINAL = "grid_not_nominal"
+    GRID_STALE = "grid_stale"
+    PHASES_UNBALANCED = "phases_unbalanced"
     STALE_FAILSAFE = "stale_failsafe"
     STALE_KEPT = "stale_kept"
     STARTED = "started"
@@ -35,6 +39,10 @@ class Settings:
     grid_frequency: tuple[float, float] = (49.5, 50.5)
     stale_after_s: float = 120.0
     connect_when_stale: bool = False
+    grid_stale_after_s: float = 60.0
+    max_asymmetry_v: float | None = None  # between the phases, when three are given
+    # Discharging means a battery current below this (A, negative while discharging).
+    discharging_below_a: float = -1.0
 
 
 @dataclass
@@ -53,22 +61,39 @@ class Reading:
     battery_age_s: float
     grid_v: float | None
     grid_hz: float | None
+    grid_age_s: float = 0.0  # the older of the grid voltage and frequency readings
+    battery_a: float | None = None  # positive while charging; None = no current sensor
+    phases: tuple[float | None, ...] = ()  # the other phases' voltages, where given
 
 
 def _inside(value: float | None, band: tuple[float, float]) -> bool:
     return value is not None and band[0] <= value <= band[1]
 
 
+def _bad_grid(settings: Settings, reading: Reading) -> Reason | None:
+    """Why the grid may not be connected now; None when it is nominal."""
+    if reading.grid_age_s > settings.grid_stale_after_s:
+        return Reason.GRID_STALE
+    voltages = (reading.grid_v, *reading.phases)
+    if not all(_inside(v, settings.grid_voltage) for v in voltages) or not _inside(
+        reading.grid_hz, settings.grid_frequency
+    ):
+        return Reason.GRID_NOT_NOMINAL
+    present = [v for v in voltages if v is not None]
+    spread = max(present) - min(present)
+    if settings.max_asymmetry_v is not None and spread > settings.max_asymmetry_v:
+        return Reason.PHASES_UNBALANCED
+    return None
+
+
 def step(settings: Settings, state: State, reading: Reading) -> State:
     now = reading.now
     state = replace(state)
-    nominal = _inside(reading.grid_v, settings.grid_voltage) and _inside(
-        reading.grid_hz, settings.grid_frequency
-    )
+    bad_grid = _bad_grid(settings, reading)
     state.stale = reading.battery_v is None or reading.battery_age_s > settings.stale_after_s
-    if not nominal:
+    if bad_grid is not None:
         if state.connected:
-            state.connected, state.reason = False, Reason.GRID_NOT_NOMINAL
+            state.connected, state.reason = False, bad_grid
         state.below_since = state.above_since = None
         return state
     if state.stale:
@@ -81,7 +106,8 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
         return state
     volts = reading.battery_v
     assert volts is not None
-    if volts >= settings.connect_below_v:
+    charging = reading.battery_a is not None and reading.battery_a >= settings.discharging_below_a
+    if volts >= settings.connect_below_v or charging:
         state.below_since = None
     elif state.below_since is None:
         state.below_since = now
