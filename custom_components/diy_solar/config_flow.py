@@ -11,6 +11,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
 
 from .axpert.flow import AxpertFlow
+from .bank.flow import BankFlow
 from .bms.flow import BmsFlow
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
 from .drivers.usbrelay import PID as RELAY_PID
@@ -36,6 +37,7 @@ class DiySolarConfigFlow(
     BmsFlow,
     RelayFlow,
     PlantFlow,
+    BankFlow,
     ZeroExportFlow,
     GeneratorFlow,
     GridConnectFlow,

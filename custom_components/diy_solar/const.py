@@ -92,6 +92,7 @@ class DeviceType(StrEnum):
     DALY_BMS = "daly_bms"
     USB_RELAY = "usb_relay"
     SIMULATED_PLANT = "simulated_plant"
+    BATTERY_BANK = "battery_bank"
     # Policies: entries that control devices through their entities.
     ZERO_EXPORT = "zero_export"
     GENERATOR = "generator"

@@ -14,6 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from . import (
     axpert,
+    bank,
     bms,
     generator,
     grid_connect,
@@ -55,6 +56,7 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.DALY_BMS: bms.async_setup,
     DeviceType.USB_RELAY: relay.async_setup,
     DeviceType.SIMULATED_PLANT: plant.async_setup,
+    DeviceType.BATTERY_BANK: bank.async_setup,
     DeviceType.ZERO_EXPORT: zero_export.async_setup,
     DeviceType.GENERATOR: generator.async_setup,
     DeviceType.GRID_CONNECT: grid_connect.async_setup,

@@ -10,6 +10,7 @@ from typing import Any
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 
+from .bank.flow import FORM as BANK_FORM
 from .bms import options as bms_options
 from .const import (
     CONF_DEVICE_TYPE,
@@ -35,7 +36,13 @@ from .zero_export.flow import ZeroExportOptions
 
 POLICY_FORMS = {
     f.kind: f
-    for f in (GENERATOR_FORM, GRID_CONNECT_FORM, SMART_CHARGING_FORM, OUTPUT_PRIORITY_FORM)
+    for f in (
+        GENERATOR_FORM,
+        GRID_CONNECT_FORM,
+        SMART_CHARGING_FORM,
+        OUTPUT_PRIORITY_FORM,
+        BANK_FORM,
+    )
 }
 # Device kinds whose settings writes wear an EEPROM.
 EEPROM_WRITERS = {DeviceType.AXPERT, DeviceType.MEANWELL_BIC, DeviceType.MEANWELL_NPB}
@@ -109,3 +116,4 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
     async_step_grid_connect = _async_policy_options
     async_step_smart_charging = _async_policy_options
     async_step_output_priority = _async_policy_options
+    async_step_battery_bank = _async_policy_options

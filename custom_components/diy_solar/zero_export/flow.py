@@ -63,7 +63,8 @@ from ..policies.zero_export import Settings
 from .actuators import can_drive, device_kinds
 from .settings import parse_profile, parse_windows
 
-BMS_KINDS = {DeviceType.JK_BMS, DeviceType.DALY_BMS}
+# A BMS, or a bank of them (its figures across the packs).
+BMS_KINDS = {DeviceType.JK_BMS, DeviceType.DALY_BMS, DeviceType.BATTERY_BANK}
 
 
 def _sensor(device_class: SensorDeviceClass) -> selector.EntitySelector:
@@ -109,9 +110,14 @@ def entities_schema(with_name: bool) -> vol.Schema:
 # The BMS readings zero export takes, by the translation key of our BMS's sensor.
 _BMS_SENSORS = {
     CONF_SOC_SENSOR: ("soc",),
-    CONF_CELL_MAX_SENSOR: ("cell_max",),
-    CONF_CELL_MIN_SENSOR: ("cell_min",),
-    CONF_TEMPERATURE_SENSORS: ("temperature_probe", "mosfet_temperature"),
+    CONF_CELL_MAX_SENSOR: ("cell_max", "highest_cell"),
+    CONF_CELL_MIN_SENSOR: ("cell_min", "lowest_cell"),
+    CONF_TEMPERATURE_SENSORS: (
+        "temperature_probe",
+        "mosfet_temperature",
+        "temperature_min",
+        "temperature_max",
+    ),
 }
 
 
