@@ -25,6 +25,7 @@ from .output_priority.flow import OutputPriorityFlow
 from .plant.flow import PlantFlow
 from .relay.flow import RelayFlow
 from .smart_charging.flow import SmartChargingFlow
+from .soc_estimator.flow import EstimatorFlow
 from .zero_export.flow import ZeroExportFlow
 
 type Reconfigure = Callable[[dict[str, Any] | None], Awaitable[ConfigFlowResult]]
@@ -38,6 +39,7 @@ class DiySolarConfigFlow(
     RelayFlow,
     PlantFlow,
     BankFlow,
+    EstimatorFlow,
     ZeroExportFlow,
     GeneratorFlow,
     GridConnectFlow,

@@ -93,6 +93,7 @@ class DeviceType(StrEnum):
     USB_RELAY = "usb_relay"
     SIMULATED_PLANT = "simulated_plant"
     BATTERY_BANK = "battery_bank"
+    SOC_ESTIMATOR = "soc_estimator"
     # Policies: entries that control devices through their entities.
     ZERO_EXPORT = "zero_export"
     GENERATOR = "generator"

@@ -24,6 +24,7 @@ from . import (
     plant,
     relay,
     smart_charging,
+    soc_estimator,
     zero_export,
 )
 from .axpert.coordinator import Pi30Coordinator
@@ -57,6 +58,7 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
     DeviceType.USB_RELAY: relay.async_setup,
     DeviceType.SIMULATED_PLANT: plant.async_setup,
     DeviceType.BATTERY_BANK: bank.async_setup,
+    DeviceType.SOC_ESTIMATOR: soc_estimator.async_setup,
     DeviceType.ZERO_EXPORT: zero_export.async_setup,
     DeviceType.GENERATOR: generator.async_setup,
     DeviceType.GRID_CONNECT: grid_connect.async_setup,

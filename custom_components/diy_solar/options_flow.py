@@ -32,6 +32,7 @@ from .meanwell.options import MeanWellOptions
 from .output_priority.flow import FORM as OUTPUT_PRIORITY_FORM
 from .policy_form import PolicyFormOptions
 from .smart_charging.flow import FORM as SMART_CHARGING_FORM
+from .soc_estimator.flow import FORM as ESTIMATOR_FORM
 from .zero_export.flow import ZeroExportOptions
 
 POLICY_FORMS = {
@@ -42,6 +43,7 @@ POLICY_FORMS = {
         SMART_CHARGING_FORM,
         OUTPUT_PRIORITY_FORM,
         BANK_FORM,
+        ESTIMATOR_FORM,
     )
 }
 # Device kinds whose settings writes wear an EEPROM.
@@ -117,3 +119,4 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
     async_step_smart_charging = _async_policy_options
     async_step_output_priority = _async_policy_options
     async_step_battery_bank = _async_policy_options
+    async_step_soc_estimator = _async_policy_options
