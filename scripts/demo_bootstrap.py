@@ -141,10 +141,24 @@ def main(base: str) -> None:
             ],
         ),
         ("JK BMS", [{"next_step_id": "jk_bms"}, {"device": "simulator"}]),
+        ("Daly BMS", [{"next_step_id": "daly_bms"}, {"device": "simulator", "bms_port": "rs485"}]),
         ("Simulated plant", [{"next_step_id": "simulated_plant"}]),
     ):
         if not any(t.startswith(title) for t in titles):
             add(base, token, answers)
+    if not any(t.startswith("Battery bank") for t in titles):
+        # The JK (280 Ah) and Daly (100 Ah) packs as one battery.
+        packs = [
+            render(
+                base, token, f"{{{{ device_id('sensor.{kind}_bms_simulator_state_of_charge') }}}}"
+            )
+            for kind in ("jk", "daly")
+        ]
+        add(
+            base,
+            token,
+            [{"next_step_id": "battery_bank"}, {"name": "Battery bank", "packs": packs}],
+        )
     if not any(t.startswith("Zero export") for t in titles):
         # The BIC as one actuator that charges and discharges, held in by the BMS's cells
         # and temperatures: the grid stays near 0 W at any hour.

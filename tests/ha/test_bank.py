@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -108,3 +109,31 @@ async def test_the_zero_export_form_takes_the_bank_as_its_bms(
         "sensor.battery_bank_highest_temperature",
         "sensor.battery_bank_lowest_temperature",
     ]
+
+
+async def test_the_simulated_packs_are_one_bank_with_the_plant(hass: HomeAssistant) -> None:
+    """A JK of 280 Ah and a Daly of 100 Ah on the simulated plant: their bank is the
+    plant's battery, whatever their sizes, and the Daly's weak cell is the lowest."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    plant = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "simulated_plant"}
+    )
+    assert plant["type"] is FlowResultType.CREATE_ENTRY
+    for step in ("jk_bms", "daly_bms"):
+        answers = {"device": "simulator"} | ({"bms_port": "rs485"} if step == "daly_bms" else {})
+        assert (await _flow(hass, step, answers))["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    registry = dr.async_get(hass)
+    packs = [
+        d.id
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.data["device_type"] in ("jk_bms", "daly_bms")
+        for d in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    ]
+    await _flow(hass, "battery_bank", {CONF_NAME: "Battery bank", "packs": packs})
+    await hass.async_block_till_done()
+    plant_soc = float(hass.states.get("sensor.simulated_plant_state_of_charge").state)
+    assert float(state(hass, "state_of_charge")) == pytest.approx(plant_soc, abs=0.2)
+    assert state(hass, "pack_with_the_lowest_cell") == "Daly BMS simulator"
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        await hass.config_entries.async_unload(entry.entry_id)

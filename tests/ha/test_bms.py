@@ -310,7 +310,7 @@ async def test_simulator_and_diagnostics(hass: HomeAssistant) -> None:
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["simulated"] is True
     assert len(diagnostics["status"]["cell_voltages"]) == 16
-    assert diagnostics["status"]["cell_max_index"] == 7  # the weak cell runs ahead
+    assert diagnostics["status"]["cell_max_index"] == 3  # the Daly pack's weak cell runs ahead
     reconfigure = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )

@@ -39,9 +39,12 @@ class Connection:
             self.emulator.close()
 
 
-def _simulated_battery(plant: Plant | None) -> CellModel:
-    # The plant's battery, with one cell that runs ahead of the others.
-    return CellModel(cells=16, plant=plant, weak_cell=7)
+def _simulated_battery(device_type: DeviceType, plant: Plant | None) -> CellModel:
+    """A pack of the plant's battery, of its own size, with one cell weaker than the rest
+    (it runs ahead of the others): a JK of 280 Ah, a Daly of 100 Ah."""
+    if device_type is DeviceType.JK_BMS:
+        return CellModel(cells=16, plant=plant, capacity_ah=280.0, weak_cell=7)
+    return CellModel(cells=16, plant=plant, capacity_ah=100.0, weak_cell=3, weak_capacity=0.7)
 
 
 def connect(
@@ -51,10 +54,9 @@ def connect(
     device_type = DeviceType(data[CONF_DEVICE_TYPE])
     port, emulator = str(data[CONF_DEVICE]), None
     if port == SIMULATOR_PORT:
+        battery = _simulated_battery(device_type, plant)
         emulator = (
-            JkBmsEmulator(_simulated_battery(plant))
-            if device_type is DeviceType.JK_BMS
-            else DalyBmsEmulator(_simulated_battery(plant))
+            JkBmsEmulator(battery) if device_type is DeviceType.JK_BMS else DalyBmsEmulator(battery)
         )
         port = emulator.path
     invert = bool(options.get(CONF_INVERT_CURRENT, False))
