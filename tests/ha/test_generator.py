@@ -227,6 +227,25 @@ async def test_generator_flow_checks_levels(hass: HomeAssistant) -> None:
     assert result["errors"] == {"stop_soc": "soc_order"}
 
 
+GRID_CONNECT = {
+    CONF_NAME: "Grid connect",
+    "relay": CONTACTOR,
+    "battery_voltage": "sensor.battery_voltage",
+    "grid_voltage": "sensor.grid_voltage",
+    "grid_frequency": "sensor.grid_frequency",
+    "connect_below": 51.2,
+    "connect_after": 4,
+    "disconnect_above": 54.0,
+    "disconnect_after": 10,
+    "grid_v_min": 207,
+    "grid_v_max": 253,
+    "grid_hz_min": 49.5,
+    "grid_hz_max": 50.5,
+    "stale_after": 2,
+    "connect_when_stale": False,
+}
+
+
 def grid(hass: HomeAssistant, battery: float, volts: float = 230, hz: float = 50) -> None:
     hass.states.async_set("sensor.battery_voltage", str(battery), {"unit_of_measurement": "V"})
     hass.states.async_set("sensor.grid_voltage", str(volts), {"unit_of_measurement": "V"})
@@ -239,27 +258,7 @@ async def test_grid_connect_thresholds_and_timers(
 ) -> None:
     freezer.move_to("2026-11-25 12:00:00")
     grid(hass, 52.0)
-    result = await _flow(
-        hass,
-        "grid_connect",
-        {
-            CONF_NAME: "Grid connect",
-            "relay": CONTACTOR,
-            "battery_voltage": "sensor.battery_voltage",
-            "grid_voltage": "sensor.grid_voltage",
-            "grid_frequency": "sensor.grid_frequency",
-            "connect_below": 51.2,
-            "connect_after": 4,
-            "disconnect_above": 54.0,
-            "disconnect_after": 10,
-            "grid_v_min": 207,
-            "grid_v_max": 253,
-            "grid_hz_min": 49.5,
-            "grid_hz_max": 50.5,
-            "stale_after": 2,
-            "connect_when_stale": False,
-        },
-    )
+    result = await _flow(hass, "grid_connect", GRID_CONNECT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
     async def wait(count: int, battery: float, **kw: float) -> None:
@@ -293,26 +292,12 @@ async def test_grid_connect_waits_for_discharge_and_checks_the_grid_it_gets(
         hass,
         "grid_connect",
         {
-            CONF_NAME: "Grid connect",
-            "relay": CONTACTOR,
-            "battery_voltage": "sensor.battery_voltage",
-            "grid_voltage": "sensor.grid_voltage",
-            "grid_frequency": "sensor.grid_frequency",
+            **GRID_CONNECT,
             "battery_current": "sensor.battery_current",
             "grid_voltage_2": "sensor.grid_voltage_2",
             "grid_voltage_3": "sensor.grid_voltage_3",
             "max_asymmetry": 10,
-            "connect_below": 51.2,
-            "connect_after": 4,
-            "disconnect_above": 54.0,
-            "disconnect_after": 10,
-            "grid_v_min": 207,
-            "grid_v_max": 253,
-            "grid_hz_min": 49.5,
-            "grid_hz_max": 50.5,
-            "stale_after": 2,
             "grid_stale_after": 2,
-            "connect_when_stale": False,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -180,14 +180,7 @@ class Pi30Client:
         if _same(caps.current_value(key), value):
             self.writes.skipped += 1
             return False
-        try:
-            answer = await self.query(command)
-        except Pi30ConnectionError as err:
-            # Some units stay silent on setters they do not support.
-            raise Pi30RejectedError(f"{command}: no answer, setting not applied") from err
-        finally:
-            self.writes.sent += 1
-            self.writes.by_setting[key] = self.writes.by_setting.get(key, 0) + 1
+        answer = await self._send_setter(command, key)
         if not answer.startswith("ACK"):
             raise Pi30RejectedError(f"{command}: unexpected answer {answer!r}")
         caps = replace(caps, rated=await self.get_rated())
@@ -197,6 +190,17 @@ class Pi30Client:
                 f"{caps.current_value(key)} afterwards"
             )
         return True
+
+    async def _send_setter(self, command: str, key: SettingKey) -> str:
+        """Send a setter, counted as a write whatever comes back (it may have taken)."""
+        try:
+            return await self.query(command)
+        except Pi30ConnectionError as err:
+            # Some units stay silent on setters they do not support.
+            raise Pi30RejectedError(f"{command}: no answer, setting not applied") from err
+        finally:
+            self.writes.sent += 1
+            self.writes.by_setting[key] = self.writes.by_setting.get(key, 0) + 1
 
     async def set_unit_charge_current(self, unit: int, amps: float) -> bool:
         """Set one parallel unit's maximum charge current (MNCHGC<unit><nnn>), checked
@@ -212,14 +216,7 @@ class Pi30Client:
             self.writes.skipped += 1
             return False
         command = f"MNCHGC{unit}{int(amps):03d}"
-        try:
-            answer = await self.query(command)
-        except Pi30ConnectionError as err:
-            raise Pi30RejectedError(f"{command}: no answer, setting not applied") from err
-        finally:
-            self.writes.sent += 1
-            key = SettingKey.MAX_CHARGE_CURRENT
-            self.writes.by_setting[key] = self.writes.by_setting.get(key, 0) + 1
+        answer = await self._send_setter(command, SettingKey.MAX_CHARGE_CURRENT)
         back = (await self.get_parallel(unit)).max_charging_current
         if not answer.startswith("ACK") or not _same(back, amps):
             raise Pi30RejectedError(f"{command}: answered {answer!r}, unit {unit} reports {back}")
