@@ -134,6 +134,14 @@ async def test_the_simulated_packs_are_one_bank_with_the_plant(hass: HomeAssista
     await hass.async_block_till_done()
     plant_soc = float(hass.states.get("sensor.simulated_plant_state_of_charge").state)
     assert float(state(hass, "state_of_charge")) == pytest.approx(plant_soc, abs=0.2)
+    # The packs share the plant's battery current by their sizes, 280 : 100: together they
+    # carry what the plant's battery does, not twice it.
+    plant_w = float(hass.states.get("sensor.simulated_plant_battery_power").state)
+    assert float(state(hass, "power")) == pytest.approx(plant_w, rel=0.05, abs=20)
+    jk = float(hass.states.get("sensor.jk_bms_simulator_current").state)
+    daly = float(hass.states.get("sensor.daly_bms_simulator_current").state)
+    if abs(jk) > 1:
+        assert daly / jk == pytest.approx(100 / 280, rel=0.05)
     assert state(hass, "pack_with_the_lowest_cell") == "Daly BMS simulator"
     for entry in hass.config_entries.async_entries(DOMAIN):
         await hass.config_entries.async_unload(entry.entry_id)

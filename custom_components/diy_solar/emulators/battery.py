@@ -55,10 +55,21 @@ class CellModel:
     def state_of_charge(self) -> float:
         return self.plant.soc if self.plant is not None else self.soc
 
+    def __post_init__(self) -> None:
+        if self.plant is not None:
+            # One pack of the plant's battery: it carries its share of the current.
+            self.plant.packs[id(self)] = self.capacity_ah
+
+    def leave(self) -> None:
+        """The pack is gone from the plant (its emulator closed)."""
+        if self.plant is not None:
+            self.plant.packs.pop(id(self), None)
+
     def amperes(self) -> float:
         if self.plant is None:
             return self.current
-        return round(self.plant.battery_w / self.plant.battery_voltage, 2)
+        share = self.plant.share(id(self))
+        return round(self.plant.battery_w / self.plant.battery_voltage * share, 2)
 
     def cell_voltages(self) -> list[float]:
         soc, sag = self.state_of_charge(), self.amperes() * CELL_RESISTANCE
@@ -107,6 +118,10 @@ class BmsEmulator(PtyDevice):
     def reply(self, request: bytes) -> bytes | None:
         """The family's whole reply to request, or None when it would not answer."""
         raise NotImplementedError
+
+    def close(self) -> None:
+        self.battery.leave()
+        super().close()
 
     async def answer(self, request: bytes) -> bytes | None:
         self.requests.append(request)

@@ -27,7 +27,14 @@ class Plant:
     grid_voltage: float = 230.0
     grid_frequency: float = 50.0
     charge_limit_w: float = 3_000.0
+    # The packs the battery is made of, by key: their capacities (Ah) share its current.
+    packs: dict[int, float] = field(default_factory=dict)
     _last: float | None = None
+
+    def share(self, pack: int) -> float:
+        """The part of the battery's current that one pack carries (by its capacity)."""
+        total = sum(self.packs.values())
+        return self.packs[pack] / total if pack in self.packs and total > 0 else 1.0
 
     @property
     def battery_w(self) -> float:
