@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -76,6 +77,32 @@ async def test_select_write_reads_back(
     )
     assert "POP01" in emulator.requests
     assert hass.states.get(OUTPUT).state == "solar_first"
+
+
+async def test_a_write_that_ends_inside_a_poll_is_not_undone_by_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    """The setter and the poll take turns on the line; a poll that began before the write
+    was confirmed must not show the setting from before it when it ends after it."""
+    coordinator = init_integration.runtime_data.coordinator
+    before = len(emulator.requests)
+    write = hass.services.async_call(
+        "select",
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: OUTPUT, ATTR_OPTION: "utility_first"},
+        blocking=True,
+    )
+    await asyncio.gather(write, coordinator.async_refresh())
+    assert emulator.requests[before:] == [
+        "QPIRI",  # the setter's fresh read
+        "QPIGS",  # the poll's first turn
+        "POP00",
+        "QMOD",
+        "QPIRI",  # the setter's read-back, before the poll's last turn
+        "QPIWS",
+    ]
+    assert emulator.qpiri[16] == "0"
+    assert hass.states.get(OUTPUT).state == "utility_first"
 
 
 async def test_a_setting_changed_on_the_panel_shows_within_a_minute(

@@ -141,18 +141,24 @@ class Pi30Coordinator(DeviceCoordinator[Pi30Data]):
             elif self._rated_at is None or now - self._rated_at >= RATED_REFRESH:
                 await self.client.get_rated()
                 self._rated_at = now
-            capabilities = self.client.capabilities
-            assert capabilities is not None  # read just above
-            return Pi30Data(
-                status=await self.client.get_status(),
-                mode=await self.client.get_mode(),
-                warnings=await self.client.get_warnings(),
-                capabilities=capabilities,
-                sampled_at=utcnow(),
-                units=tuple([await self.client.get_parallel(n) for n in range(self.unit_count)]),
-            )
+            status = await self.client.get_status()
+            mode = await self.client.get_mode()
+            warnings = await self.client.get_warnings()
+            units = tuple([await self.client.get_parallel(n) for n in range(self.unit_count)])
         except Pi30Error as err:
             raise translated(UpdateFailed, "communication_error", err) from err
+        # Taken last: a setter takes turns with the poll on the line, and one confirmed
+        # while the poll ran has updated them (taken first, the poll would undo it).
+        capabilities = self.client.capabilities
+        assert capabilities is not None  # read at the start of the poll or before
+        return Pi30Data(
+            status=status,
+            mode=mode,
+            warnings=warnings,
+            capabilities=capabilities,
+            sampled_at=utcnow(),
+            units=units,
+        )
 
     def _unit_identifier(self, serial: str) -> tuple[str, str]:
         return (DOMAIN, f"{self.device_key}-unit-{serial}")
