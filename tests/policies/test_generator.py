@@ -26,6 +26,8 @@ from custom_components.diy_solar.policies.generator import (
 from custom_components.diy_solar.policies.schedule import Window
 
 DAY = 739_000
+# A realistic clock, at a local midnight of its own: a "now + since" slip does not hide at 0.
+EPOCH = 1_780_012_800.0
 MIN = 60.0
 HOUR = 3600.0
 
@@ -41,7 +43,7 @@ def at(
 ) -> Reading:
     minute = int((t // 60) % 1440)
     return Reading(
-        now=t,
+        now=EPOCH + t,
         day=day + int(t // 86400),
         minute_of_day=minute,
         socs=((soc, age),) if soc is not None else (),
@@ -119,7 +121,7 @@ def test_stale_soc_neither_starts_nor_stops() -> None:
 
 
 def test_trusted_source_first_then_the_next_fresh_one() -> None:
-    reading = Reading(now=0, day=DAY, minute_of_day=0, socs=((90, 9999), (15, 5)))
+    reading = Reading(now=EPOCH, day=DAY, minute_of_day=0, socs=((90, 9999), (15, 5)))
     assert step(BASE, State(), reading).reason is Reason.LOW_SOC
 
 
@@ -163,7 +165,6 @@ GC = grid_connect.Settings(
 )
 
 
-EPOCH = 1_780_012_800.0  # a realistic clock, at a local midnight of its own
 SAFE = Settings(
     min_run_s=30 * MIN,
     cooldown_s=15 * MIN,
@@ -176,27 +177,15 @@ SAFE = Settings(
 )
 
 
-def late(t: float, soc: float | None, **kw: object) -> Reading:
-    reading = at(t, soc, **kw)  # type: ignore[arg-type]
-    return Reading(
-        now=EPOCH + t,
-        day=reading.day,
-        minute_of_day=reading.minute_of_day,
-        socs=reading.socs,
-        voltage=reading.voltage,
-        running=reading.running,
-    )
-
-
 @pytest.mark.parametrize(("soc", "starts"), [(10.1, False), (10.0, True), (9.9, True)])
 def test_a_critical_bank_starts_past_quiet_hours_the_daily_starts_and_the_cool_down(
     soc: float, starts: bool
 ) -> None:
-    state = step(SAFE, State(), late(HOUR, soc=11))  # the day's one start (quiet level)
+    state = step(SAFE, State(), at(HOUR, soc=11))  # the day's one start (quiet level)
     assert state.reason is Reason.LOW_SOC
-    state = step(SAFE, state, late(HOUR + 31 * MIN, soc=85))  # full: stops
+    state = step(SAFE, state, at(HOUR + 31 * MIN, soc=85))  # full: stops
     assert (state.phase, state.starts_today) == (Phase.COOLING_DOWN, 1)
-    again = step(SAFE, state, late(HOUR + 32 * MIN, soc=soc))  # in its cool-down
+    again = step(SAFE, state, at(HOUR + 32 * MIN, soc=soc))  # in its cool-down
     assert again.relay_on is starts
     assert (again.reason is Reason.CRITICAL) is starts
 
@@ -204,14 +193,14 @@ def test_a_critical_bank_starts_past_quiet_hours_the_daily_starts_and_the_cool_d
 @pytest.mark.parametrize(("volts", "starts"), [(44.1, False), (44.0, True)])
 def test_a_critical_voltage_starts_at_once(volts: float, starts: bool) -> None:
     settings = Settings(critical_soc=None, critical_voltage=44.0, start_voltage=46.0)
-    assert step(settings, State(), late(HOUR, None, volts=volts)).relay_on is starts
+    assert step(settings, State(), at(HOUR, None, volts=volts)).relay_on is starts
 
 
 def test_a_critical_bank_runs_past_the_maximum_until_the_stop_level() -> None:
     path = []
-    state = step(SAFE, State(), late(HOUR, soc=8))
+    state = step(SAFE, State(), at(HOUR, soc=8))
     for t, soc in ((5 * HOUR - 1, 9), (5 * HOUR, 9), (7 * HOUR, 40), (8 * HOUR, 81)):
-        state = step(SAFE, state, late(t, soc=soc))
+        state = step(SAFE, state, at(t, soc=soc))
         path.append((t / HOUR, state.phase.value, state.extended))
     assert path == [
         (5 - 1 / HOUR, "running", False),
@@ -222,32 +211,201 @@ def test_a_critical_bank_runs_past_the_maximum_until_the_stop_level() -> None:
 
 
 def test_the_maximum_run_stops_a_bank_that_is_low_but_not_critical() -> None:
-    state = step(SAFE, State(), late(HOUR, soc=4))
-    state = step(SAFE, state, late(4 * HOUR, soc=11))
+    state = step(SAFE, State(), at(HOUR, soc=4))
+    state = step(SAFE, state, at(4 * HOUR, soc=11))
     assert state.relay_on
-    assert step(SAFE, state, late(5 * HOUR, soc=11)).phase is Phase.COOLING_DOWN
+    assert step(SAFE, state, at(5 * HOUR, soc=11)).phase is Phase.COOLING_DOWN
 
 
 def test_the_hard_ceiling_stops_even_a_critical_run() -> None:
-    state = step(SAFE, State(), late(HOUR, soc=4))
-    state = step(SAFE, state, late(9 * HOUR - 1, soc=4))
+    state = step(SAFE, State(), at(HOUR, soc=4))
+    state = step(SAFE, state, at(9 * HOUR - 1, soc=4))
     assert state.relay_on and state.extended
-    assert step(SAFE, state, late(9 * HOUR, soc=4)).phase is Phase.COOLING_DOWN
+    assert step(SAFE, state, at(9 * HOUR, soc=4)).phase is Phase.COOLING_DOWN
 
 
 def test_a_failed_generator_still_waits_for_a_person() -> None:
     failed = State(phase=Phase.FAILED)
-    assert not step(SAFE, failed, late(HOUR, soc=1)).relay_on
+    assert not step(SAFE, failed, at(HOUR, soc=1)).relay_on
 
 
 @pytest.mark.parametrize(("run_h", "due"), [(249.9, False), (250.0, True)])
 def test_the_service_reminder_counts_run_time_and_is_reset(run_h: float, due: bool) -> None:
     settings = Settings(service_interval_s=250 * HOUR)
     state = State(service_run_s=run_h * HOUR - 60, phase=Phase.RUNNING, last_at=EPOCH)
-    state = step(settings, state, late(60, soc=50))
+    state = step(settings, state, at(60, soc=50))
     assert service_due(settings, state) is due
     assert not service_due(settings, serviced(state))
     assert not service_due(Settings(), state)  # no interval: no reminder
+
+
+def test_service_counting_resets_to_nothing_and_any_interval_reminds() -> None:
+    state = State(service_run_s=5.0)
+    assert serviced(state).service_run_s == 0.0
+    assert service_due(Settings(service_interval_s=1.0), state)
+
+
+def test_a_start_that_does_not_show_is_stopped_after_its_time_not_before() -> None:
+    """Along the path: the start time at its limit, the retry, the failure's count."""
+    fb = Settings(feedback=True, start_timeout_s=120, retries=1, retry_delay_s=60)
+    path = []
+    state = State()
+    for t in (0, 60, 120, 121, 180, 181, 301, 302):
+        state = step(fb, state, at(t, soc=12, running=False))
+        path.append((t, state.phase, state.attempts, state.retry_pending))
+    assert path == [
+        (0, Phase.STARTING, 0, False),
+        (60, Phase.STARTING, 0, False),
+        (120, Phase.STARTING, 0, False),  # at the start time: still waiting
+        (121, Phase.COOLING_DOWN, 1, True),
+        (180, Phase.COOLING_DOWN, 1, True),  # the retry waits its delay
+        (181, Phase.STARTING, 1, False),
+        (301, Phase.STARTING, 1, False),
+        (302, Phase.FAILED, 2, False),  # past its retries: failed, with its count
+    ]
+    assert state.stopped_at == EPOCH + 302
+
+
+def test_a_retry_that_runs_clears_the_count_when_it_stops() -> None:
+    fb = Settings(feedback=True, start_timeout_s=120, retries=2, retry_delay_s=60, min_run_s=60)
+    state = run(fb, State(), [at(0, soc=12, running=False), at(121, soc=12, running=False)])
+    assert (state.attempts, state.retry_pending) == (1, True)
+    state = run(fb, state, [at(181, soc=12, running=False), at(200, soc=12, running=True)])
+    assert (state.phase, state.reason, state.retry_pending) == (Phase.RUNNING, Reason.RETRY, False)
+    state = step(fb, state, at(400, soc=85))
+    assert (state.phase, state.attempts, state.stopped_at) == (Phase.COOLING_DOWN, 0, EPOCH + 400)
+
+
+def test_a_manual_stop_of_a_waiting_retry_cancels_it() -> None:
+    fb = Settings(feedback=True, start_timeout_s=120, retries=2, retry_delay_s=60)
+    state = run(fb, State(), [at(0, soc=12, running=False), at(121, soc=12, running=False)])
+    stopped = stop_manual(state, at(130))
+    assert replace(state, retry_pending=False) == stopped
+    assert not step(fb, stopped, at(181, soc=12, running=False)).relay_on  # no retry
+    running = start_manual(BASE, State(), at(0), HOUR)
+    assert stop_manual(running, at(90)).stopped_at == EPOCH + 90
+
+
+def test_a_manual_run_on_a_running_generator_extends_it_and_a_fresh_one_starts_clean() -> None:
+    state = step(BASE, State(), at(0, soc=12))
+    longer = start_manual(BASE, state, at(60), 3 * HOUR)
+    assert (longer.phase, longer.reason, longer.manual_until) == (
+        Phase.RUNNING,
+        Reason.MANUAL,
+        EPOCH + 60 + 3 * HOUR,
+    )
+    assert longer.started_at == state.started_at  # the same run goes on
+    failed = State(phase=Phase.OFF, attempts=3)
+    fresh = start_manual(BASE, failed, at(0), HOUR)
+    assert (fresh.phase, fresh.reason, fresh.attempts) == (Phase.RUNNING, Reason.MANUAL, 0)
+    ended = step(BASE, fresh, at(HOUR, soc=50))
+    assert (ended.phase, ended.stopped_at, ended.manual_until) == (
+        Phase.COOLING_DOWN,
+        EPOCH + HOUR,
+        None,
+    )
+
+
+@pytest.mark.parametrize(("soc", "starts"), [(20.1, False), (20.0, True), (19.9, True)])
+def test_the_start_level_at_and_around_it(soc: float, starts: bool) -> None:
+    assert step(BASE, State(), at(HOUR, soc=soc)).relay_on is starts
+
+
+@pytest.mark.parametrize(("soc", "stops"), [(79.9, False), (80.0, True), (80.1, True)])
+def test_the_stop_level_at_and_around_it(soc: float, stops: bool) -> None:
+    state = step(BASE, State(), at(0, soc=12))
+    assert step(BASE, state, at(HOUR, soc=soc)).relay_on is not stops
+
+
+@pytest.mark.parametrize(("minutes", "stops"), [(29, False), (30, True)])
+def test_the_minimum_run_at_its_limit(minutes: int, stops: bool) -> None:
+    state = step(BASE, State(), at(0, soc=12))
+    assert step(BASE, state, at(minutes * MIN, soc=90)).relay_on is not stops
+
+
+@pytest.mark.parametrize(("age", "starts"), [(600, True), (601, False)])
+def test_a_reading_as_old_as_the_stale_limit_still_counts(age: float, starts: bool) -> None:
+    assert step(BASE, State(), at(0, soc=12, age=age)).relay_on is starts
+
+
+def test_a_run_whose_start_is_unknown_counts_as_just_begun() -> None:
+    """A state restored without its start time: it runs its minimum from now."""
+    settings = Settings(min_run_s=1.0)
+    state = State(phase=Phase.RUNNING, reason=Reason.LOW_SOC)
+    assert step(settings, state, at(0, soc=95)).relay_on
+
+
+def test_with_a_soc_the_stop_voltage_does_not_stop_it() -> None:
+    both = Settings(stop_voltage=55.0, min_run_s=60)
+    state = step(both, State(), at(0, soc=12, volts=47.0))
+    assert step(both, state, at(HOUR, soc=50, volts=56.0)).relay_on  # the SOC decides
+    volts_only = step(both, State(), at(0, soc=None, volts=46.0, age=5))
+    volts_only = replace(volts_only, phase=Phase.RUNNING, started_at=EPOCH)
+    assert step(both, volts_only, at(HOUR, soc=None, volts=54.9)).relay_on
+    assert not step(both, volts_only, at(HOUR, soc=None, volts=55.0)).relay_on  # at it
+
+
+@pytest.mark.parametrize(
+    ("volts", "after", "starts"), [(48.0, 300, True), (48.0, 299, False), (48.1, 300, False)]
+)
+def test_low_voltage_at_its_level_and_its_time(volts: float, after: float, starts: bool) -> None:
+    settings = Settings(start_voltage=48.0, start_voltage_s=300)
+    state = step(settings, State(), at(0, soc=None, volts=volts))
+    assert step(settings, state, at(after, soc=None, volts=volts)).relay_on is starts
+
+
+def test_a_voltage_level_without_a_voltage_source_is_no_error() -> None:
+    settings = Settings(start_voltage=48.0, start_voltage_s=300)
+    state = run(settings, State(), [at(0, soc=50), at(400, soc=50)])
+    assert (state.relay_on, state.voltage_low_since) == (False, None)
+
+
+def test_quiet_hours_stop_at_their_own_level_and_only_in_them() -> None:
+    night = Settings(quiet_hours=Window(22 * 60, 7 * 60), quiet_stop_soc=50, min_run_s=60)
+    evening = step(night, State(), at(20 * HOUR, soc=12))
+    assert step(night, evening, at(21 * HOUR, soc=55)).relay_on  # not quiet yet: 80 %
+    assert not step(night, evening, at(22 * HOUR, soc=55)).relay_on  # quiet: 50 %
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "shown"), [(12, 0, Status.OFF), (23, 0, Status.QUIET_HOURS)]
+)
+def test_the_status_is_quiet_hours_only_while_off_in_them(
+    hour: int, minute: int, shown: Status
+) -> None:
+    night = Settings(quiet_hours=Window(22 * 60, 7 * 60))
+    assert status(night, State(), hour * 60 + minute) is shown
+    assert status(night, State(phase=Phase.RUNNING), hour * 60 + minute) is Status.RUNNING
+    assert status(BASE, State(), hour * 60 + minute) is Status.OFF
+
+
+def test_a_critical_start_drops_a_pending_retry() -> None:
+    state = State(phase=Phase.COOLING_DOWN, stopped_at=EPOCH, retry_pending=True, attempts=1)
+    started = step(BASE, state, at(10, soc=5))
+    assert (started.reason, started.retry_pending) == (Reason.CRITICAL, False)
+
+
+def test_run_time_adds_up_over_runs_and_not_when_the_clock_stands() -> None:
+    state = step(BASE, State(), at(0, soc=12))
+    state = run(BASE, state, [at(30 * MIN, soc=50), at(30 * MIN, soc=50), at(HOUR, soc=90)])
+    assert (state.phase, state.total_run_s, state.run_s_today) == (Phase.COOLING_DOWN, HOUR, HOUR)
+    state = run(BASE, state, [at(2 * HOUR, soc=12), at(3 * HOUR, soc=90)])
+    assert (state.total_run_s, state.service_run_s) == (2 * HOUR, 2 * HOUR)
+
+
+def test_exercise_runs_its_length_every_n_days_to_the_day() -> None:
+    weekly = Settings(exercise_days=7, exercise_minute=10 * 60, exercise_s=15 * MIN, cooldown_s=60)
+    path = []
+    state = State()
+    for day in range(9):
+        for minutes in (10 * 60, 10 * 60 + 14, 10 * 60 + 15):
+            state = step(weekly, state, at(day * 86400 + minutes * MIN, soc=60))
+            path.append(state.relay_on)
+    runs = [path[i : i + 3] for i in range(0, len(path), 3)]
+    assert runs[0] == [True, True, False]  # 15 minutes, not less
+    assert runs[1:7] == [[False, False, False]] * 6
+    assert runs[7] == [True, True, False]  # a week later to the day
+    assert runs[8] == [False, False, False]
 
 
 def gc(
