@@ -88,3 +88,31 @@ def test_an_unknown_capacity_makes_no_soc_but_the_rest_stands() -> None:
     assert bank is not None
     assert bank.soc is None
     assert bank.counted == 2
+
+
+def test_figures_keep_their_precision_and_the_largest_spread_is_in_millivolts() -> None:
+    a = pack("a", current=10.004, voltage=52.804, cell_voltages=(3.0, 3.6) + (3.3,) * 14)
+    b = pack("b", current=0.003, voltage=52.8049)
+    bank = combine([a, b])
+    assert bank is not None
+    assert (bank.current, bank.voltage) == (10.01, 52.8)
+    assert bank.power == round(10.004 * 52.804 + 0.003 * 52.8049, 1) == 528.4
+    assert bank.largest_imbalance_mv == 600
+    assert (bank.lowest_cell, bank.highest_cell) == (Extreme(3.0, "a"), Extreme(3.6, "a"))
+
+
+def test_a_pack_without_cells_or_temperatures_adds_none() -> None:
+    # Every sense wire loose (0.000 V, as packs report it) and no temperature probe.
+    bare = pack("a", cell_voltages=(0.0,) * 16, voltage=1.0, temperatures=())
+    bank = combine([bare])
+    assert bank is not None
+    assert (bank.lowest_cell, bank.highest_cell, bank.largest_imbalance_mv) == (None, None, None)
+    assert (bank.temperature_min, bank.temperature_max) == (None, None)
+
+
+def test_a_pack_that_can_hold_nothing_holds_nothing() -> None:
+    empty = {"nominal_capacity": 0.0, "remaining_capacity": 0.0, "soc": 50.0}
+    bank = combine([pack("a", **empty), pack("b", soc=0.0)])
+    assert bank is not None and bank.soc == 0.0
+    nothing = combine([pack("a", **empty), pack("b", **empty)])
+    assert nothing is not None and nothing.soc is None

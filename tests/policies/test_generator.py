@@ -411,7 +411,7 @@ def test_exercise_runs_its_length_every_n_days_to_the_day() -> None:
 def gc(
     t: float, volts: float | None, *, grid_v: float = 230, hz: float = 50, age: float = 5
 ) -> grid_connect.Reading:
-    return grid_connect.Reading(t, volts, age, grid_v, hz)
+    return grid_connect.Reading(EPOCH + t, volts, age, grid_v, hz)
 
 
 def test_grid_connects_after_low_voltage_and_disconnects_after_recovery() -> None:
@@ -500,3 +500,62 @@ def test_three_phases_must_agree(
     assert state.connected is (reason is None)
     if reason is not None:
         assert state.reason is reason
+
+
+@pytest.mark.parametrize(
+    ("grid_v", "hz", "nominal"),
+    [
+        (207.0, 50.0, True),  # the band's ends are in it
+        (253.0, 50.0, True),
+        (206.9, 50.0, False),
+        (253.1, 50.0, False),
+        (230.0, 49.5, True),
+        (230.0, 50.5, True),
+        (230.0, 49.4, False),
+        (230.0, 50.6, False),
+    ],
+)
+def test_the_grid_bands_at_their_ends(grid_v: float, hz: float, nominal: bool) -> None:
+    state = grid_connect.step(
+        GC, grid_connect.State(connected=True), gc(0, 52.0, grid_v=grid_v, hz=hz)
+    )
+    assert state.connected is nominal
+
+
+@pytest.mark.parametrize(("volts", "connects"), [(51.2, False), (51.19, True)])
+def test_the_connect_level_is_below_it_not_at_it(volts: float, connects: bool) -> None:
+    state = grid_connect.step(GC, grid_connect.State(), gc(0, volts))
+    assert grid_connect.step(GC, state, gc(240, volts)).connected is connects
+
+
+@pytest.mark.parametrize(("volts", "disconnects"), [(54.0, False), (54.01, True)])
+def test_the_disconnect_level_is_above_it_not_at_it(volts: float, disconnects: bool) -> None:
+    state = grid_connect.step(GC, grid_connect.State(connected=True), gc(0, volts))
+    assert grid_connect.step(GC, state, gc(600, volts)).connected is not disconnects
+
+
+@pytest.mark.parametrize(("age", "stale"), [(120.0, False), (120.1, True)])
+def test_a_battery_reading_as_old_as_the_limit_still_counts(age: float, stale: bool) -> None:
+    state = grid_connect.step(GC, grid_connect.State(), gc(0, 52.0, age=age))
+    assert state.stale is stale
+
+
+@pytest.mark.parametrize("interruption", ["grid", "stale"])
+def test_a_bad_grid_or_stale_battery_starts_the_low_timer_over(interruption: str) -> None:
+    path = []
+    state = grid_connect.State()
+    for t, volts, grid_v, age in (
+        (0, 51.0, 230.0, 5.0),
+        (
+            200,
+            51.0,
+            190.0 if interruption == "grid" else 230.0,
+            999.0 if interruption == "stale" else 5.0,
+        ),
+        (210, 51.0, 230.0, 5.0),
+        (440, 51.0, 230.0, 5.0),
+        (450, 51.0, 230.0, 5.0),
+    ):
+        state = grid_connect.step(GC, state, gc(t, volts, grid_v=grid_v, age=age))
+        path.append((t, state.connected))
+    assert path == [(0, False), (200, False), (210, False), (440, False), (450, True)]

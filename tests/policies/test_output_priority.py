@@ -211,3 +211,61 @@ def test_an_override_holds_its_side_until_it_ends() -> None:
 def test_state_survives_json() -> None:
     state = run(SETTINGS, override(State(), Source.GRID, EPOCH + 60), at(0, 20)).state
     assert State.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+def test_a_pv_reading_a_little_below_zero_at_night_is_no_pv_requirement_when_none_is_set() -> None:
+    back = run(SETTINGS, State(source=Source.GRID), at(0, 70, output="utility_first", pv=-3.0))
+    assert back.state.source is Source.BATTERY
+
+
+def test_each_side_sets_its_own_charger_priority() -> None:
+    both = replace(SETTINGS, battery_charger="solar_only", grid_charger="solar_and_utility")
+    to_grid = run(both, State(), at(0, 20, charger="solar_only"))
+    assert to_grid.writes == {OUTPUT: "utility_first", CHARGER: "solar_and_utility"}
+    back = run(both, to_grid.state, at(1000, 70, output="utility_first", charger="x"))
+    assert back.writes == {OUTPUT: "sbu", CHARGER: "solar_only"}
+
+
+@pytest.mark.parametrize(
+    ("levels", "reading", "stale"),
+    [
+        # Only the levels in use need their reading.
+        ({"grid_below_soc": 25, "battery_above_soc": None}, {"soc": None}, True),
+        ({"grid_below_soc": None, "battery_above_soc": 60}, {"soc": None}, True),
+        ({"grid_below_v": 48.0, "battery_above_v": None}, {"volts": None}, True),
+        ({"grid_below_v": None, "battery_above_v": 54.0}, {"volts": None}, True),
+        ({}, {"volts": None}, False),  # SOC levels only: no voltage needed
+        ({}, {"pv": None}, False),  # no PV minimum: no PV needed
+        ({"battery_min_pv_w": 200.0}, {"pv": None}, True),
+    ],
+)
+def test_only_the_readings_the_settings_use_can_be_stale(
+    levels: dict[str, float | None], reading: dict[str, float | None], stale: bool
+) -> None:
+    settings = replace(SETTINGS, **levels)
+    decision = run(settings, State(), at(0, **{"soc": 50.0, **reading}))  # type: ignore[arg-type]
+    assert (decision.state.reason is Reason.STALE_HELD) is stale
+
+
+def test_an_override_ends_a_pause_and_a_resume_ends_both() -> None:
+    state = override(pause(State(), EPOCH + 600), Source.GRID, EPOCH + 3600)
+    assert state.paused_until is None
+    assert resume(state) == replace(state, override=None, override_until=None)
+
+
+def test_an_override_holds_until_its_end_not_at_it() -> None:
+    state = override(State(), Source.GRID, EPOCH + 60)
+    held = run(SETTINGS, state, at(59, 80))
+    assert (held.state.source, held.state.reason) == (Source.GRID, Reason.OVERRIDE)
+    # Back at once, though it switched a minute ago: the user's switch keeps its time.
+    over = run(SETTINGS, held.state, at(60, 80, output="utility_first"))
+    assert (over.state.source, over.state.reason) == (Source.BATTERY, Reason.BATTERY_RECOVERED)
+    assert (over.writes, over.state.override) == ({OUTPUT: "sbu"}, None)
+
+
+def test_after_a_pause_runs_go_on_as_before() -> None:
+    state = pause(State(), EPOCH + 60)
+    path = [run(SETTINGS, state, at(t, 20)).state.reason for t in (59, 60)]
+    state = run(SETTINGS, state, at(61, 20)).state
+    path.append(run(SETTINGS, state, at(62, 20, output="utility_first")).state.reason)
+    assert path == [Reason.PAUSED, Reason.BATTERY_LOW, Reason.BATTERY_LOW]

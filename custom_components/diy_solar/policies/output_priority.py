@@ -150,8 +150,10 @@ def wanted_source(settings: Settings, state: State, reading: Reading) -> tuple[S
         return state.source, Reason.STALE_HELD
     side, reason = _by_battery(settings, state, reading)
     dwelling = state.switched_at is not None and now - state.switched_at < settings.min_dwell_s
-    # The least time between switches is for the levels; the clock's switches keep time.
-    if side is not state.source and dwelling and reason is not Reason.WINDOW_ENDED:
+    # The least time between switches is for the levels; the end of a window or of an
+    # override keeps its time (held past it, the reason would still say "override").
+    by_clock = reason is Reason.WINDOW_ENDED or state.reason in (Reason.WINDOW, Reason.OVERRIDE)
+    if side is not state.source and dwelling and not by_clock:
         return state.source, state.reason
     return side, reason
 
