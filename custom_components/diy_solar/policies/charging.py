@@ -44,6 +44,7 @@ class Reason(StrEnum):
     TARGET_SOC = "target_soc"
     CELL_LIMIT = "cell_limit"
     TEMPERATURE = "temperature"
+    TEMPERATURE_OK = "temperature_ok"
     STALE = "stale"
     RESUMED = "resumed"
     MANUAL = "manual"
@@ -152,7 +153,8 @@ def _absorb(settings: Settings, state: State, reading: Reading, amps: float) -> 
     """Bulk, absorption until the tail current or the time limit, float, rebulk."""
     now, volts = reading.now, reading.battery_v
     assert volts is not None
-    at_voltage = volts >= settings.absorption_v - settings.at_voltage_margin_v
+    # To the hundredth of a volt the inverter reports: 57.6 - 0.3 is 57.300000000000004.
+    at_voltage = volts >= round(settings.absorption_v - settings.at_voltage_margin_v, 2)
     if state.phase is Phase.BULK and at_voltage:
         state = _enter(state, Phase.ABSORPTION, Reason.AT_ABSORPTION_VOLTAGE, now)
     if state.phase is Phase.ABSORPTION:
@@ -197,7 +199,7 @@ def _lithium(settings: Settings, state: State, reading: Reading) -> State:
             return _enter(state, Phase.FLOAT, Reason.TARGET_SOC, now)
         return state
     if state.phase is Phase.BLOCKED:
-        return _enter(state, Phase.BULK, Reason.NEW_DAY, now)
+        return _enter(state, Phase.BULK, Reason.TEMPERATURE_OK, now)
     if settings.lithium_absorption:
         amps = reading.bms_current_a if reading.bms_current_a is not None else reading.charge_a
         return _absorb(settings, state, reading, amps or 0.0)
