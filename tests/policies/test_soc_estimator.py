@@ -145,3 +145,74 @@ def test_a_week_of_the_plant_with_a_current_sensor_that_is_off() -> None:
             errors.append(abs(state.soc - plant.soc * 100))
     assert fulls >= 7  # one full charge a day, each a correction
     assert max(errors) < 5.0
+
+
+def test_the_first_reading_starts_from_the_table_or_the_plateaus_middle() -> None:
+    first = step(SETTINGS, State(), at(0, 3.10 * 16, 0.0))
+    assert (first.soc, first.correction, first.corrected_at, first.corrected_by) == (
+        14.0,
+        Correction.START,
+        EPOCH,
+        0.0,
+    )
+    plateau = step(SETTINGS, State(), at(0, 3.28 * 16, 0.0))
+    assert (plateau.soc, plateau.correction) == (50.0, Correction.START)
+
+
+def test_table_values_to_a_tenth_and_the_plateau_ends_where_it_says() -> None:
+    cell = 3.1033
+    assert rest_soc(SETTINGS, cell * 16) == round(interpolate(LIFEPO4, cell), 1) == 14.2
+    own = replace(SETTINGS, table=((40.0, 0.0), (56.0, 100.0)))
+    assert rest_soc(own, 47.13) == 44.6  # 44.5625 in the table
+    assert rest_soc(SETTINGS, 3.33667 * 16) == 95.0  # the plateau's end is off it
+    assert rest_soc(SETTINGS, 3.336 * 16) is None
+
+
+@pytest.mark.parametrize(("soc", "corrected"), [(14.5, False), (15.0, True), (15.5, True)])
+def test_a_rest_corrects_from_a_whole_percent_away(soc: float, corrected: bool) -> None:
+    low = 3.10 * 16  # 14 %
+    state = step(SETTINGS, State(soc=soc, last_at=EPOCH), at(60, low, 1.0))  # the rest limit
+    state = step(SETTINGS, state, at(60 + 1800, low, 1.0))
+    assert (state.correction is Correction.REST) is corrected
+    if corrected:
+        assert state.corrected_at == EPOCH + 60 + 1800
+
+
+def test_drifting_takes_its_time() -> None:
+    settings = replace(SETTINGS, drift_pct=10.0, drift_s=1800)
+    state = step(settings, State(soc=65.0, last_at=EPOCH), at(0, 52.0, 0.0, 80.0))
+    assert not step(settings, state, at(1799, 52.0, 0.0, 80.0)).drifting
+    assert step(settings, state, at(1800, 52.0, 0.0, 80.0)).drifting
+
+
+def test_counting_second_by_second_to_the_thousandth() -> None:
+    state = State(soc=50.0, last_at=EPOCH)
+    for t in range(1, 101):  # 1 A charging for 100 s
+        state = step(SETTINGS, state, at(t, 52.0, 1.0))
+    # 0.000275 % a second: rounded each second, it would never have counted at all.
+    assert state.soc == pytest.approx(50 + 100 / 3600 * 0.99, abs=1e-9)
+    hour = State(soc=50.0, last_at=EPOCH)
+    for t in range(600, 3601, 600):  # 1 A for an hour: the efficiency applies
+        hour = step(SETTINGS, hour, at(t, 52.0, 1.0))
+    assert hour.soc == pytest.approx(50.99, abs=1e-9)
+    assert step(SETTINGS, State(soc=50.0, last_at=EPOCH), at(3600, 52.0, 0.0)).soc == 50.0
+
+
+def test_counting_from_empty_and_never_past_full_or_below_empty() -> None:
+    empty = step(SETTINGS, State(soc=0.0, last_at=EPOCH), at(600, 52.0, 10.0))
+    assert empty.soc == pytest.approx(1.65, abs=1e-9)
+    assert step(SETTINGS, State(soc=100.0, last_at=EPOCH), at(600, 52.0, 10.0)).soc == 100.0
+    assert step(SETTINGS, State(soc=0.0, last_at=EPOCH), at(600, 52.0, -10.0)).soc == 0.0
+
+
+def test_a_reading_without_a_voltage_breaks_the_count() -> None:
+    state = step(SETTINGS, State(soc=50.0, last_at=EPOCH), at(60, None, -50.0))
+    assert state.last_at is None
+    state = step(SETTINGS, state, at(120, 52.0, -50.0))
+    assert (state.soc, state.last_at) == (50.0, EPOCH + 120)
+
+
+def test_full_with_no_current_at_all() -> None:
+    state = step(SETTINGS, State(soc=93.0, last_at=EPOCH), at(1, 55.2, 0.0))
+    state = step(SETTINGS, state, at(301, 55.2, 0.0))
+    assert (state.soc, state.correction) == (100.0, Correction.FULL)

@@ -27,8 +27,11 @@ BIC = Settings(
 )
 
 
+EPOCH = 1_780_000_000.0  # a realistic clock: a "now + since" slip does not hide at 0
+
+
 def at(t: float, grid: float | None, *, minute: int = 720, soc: float | None = None) -> Reading:
-    return Reading(now=t, minute_of_day=minute, grid_w=grid, sample_at=t, soc=soc)
+    return Reading(now=EPOCH + t, minute_of_day=minute, grid_w=grid, sample_at=EPOCH + t, soc=soc)
 
 
 def run(settings: Settings, readings: list[Reading], state: State | None = None) -> State:
@@ -88,11 +91,11 @@ def test_more_power_waits_for_the_write_interval_less_does_not() -> None:
 
 def test_stale_meter_stops_everything_at_once_and_recovers() -> None:
     state = step(BIC, State(), at(0, 900)).state
-    stale = step(BIC, state, Reading(31, 720, 900, sample_at=0))
+    stale = step(BIC, state, Reading(EPOCH + 31, 720, 900, sample_at=EPOCH))
     assert stale.commands == {"charge": 0, "discharge": 0}
     assert stale.state.status is Status.STALE_METER
     # Nothing more to write while it stays stale.
-    assert step(BIC, stale.state, Reading(40, 720, 900, sample_at=0)).commands is None
+    assert step(BIC, stale.state, Reading(EPOCH + 40, 720, 900, sample_at=EPOCH)).commands is None
     back = step(BIC, stale.state, at(45, 900))
     assert back.commands == {"charge": 0, "discharge": 900}
     assert back.state.status is Status.REGULATING

@@ -139,7 +139,9 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
         hours = (now - state.last_at) / 3600
         gained = amps * hours * (settings.charge_efficiency if amps > 0 else 1.0)
         soc = (state.soc or 0.0) + gained / settings.capacity_ah * 100
-        state.soc = round(min(100.0, max(0.0, soc)), 3)
+        # Not rounded: a second's count at a small current is far below any rounding step,
+        # and rounded each second it would never add up (the sensor rounds what it shows).
+        state.soc = min(100.0, max(0.0, soc))
     state.last_at = now
 
     at_full = (
