@@ -31,7 +31,7 @@ def equivalents(readme: Path = README) -> set[str]:
     start = text.find("### Equivalent mutants")
     if start < 0:
         return set()
-    section = text[start:].split("\n## ", 1)[0].split("\n### ", 2)[1]
+    section = re.split(r"^#", text[start:].split("\n", 1)[1], flags=re.MULTILINE)[0]
     return set(re.findall(r"^- `([\w.]+__mutmut_\d+)`", section, flags=re.MULTILINE))
 
 

@@ -221,7 +221,8 @@ def test_the_hard_ceiling_stops_even_a_critical_run() -> None:
     state = step(SAFE, State(), at(HOUR, soc=4))
     state = step(SAFE, state, at(9 * HOUR - 1, soc=4))
     assert state.relay_on and state.extended
-    assert step(SAFE, state, at(9 * HOUR, soc=4)).phase is Phase.COOLING_DOWN
+    stopped = step(SAFE, state, at(9 * HOUR, soc=4))
+    assert (stopped.phase, stopped.stopped_at) == (Phase.COOLING_DOWN, EPOCH + 9 * HOUR)
 
 
 def test_a_failed_generator_still_waits_for_a_person() -> None:

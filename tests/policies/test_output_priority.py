@@ -269,3 +269,12 @@ def test_after_a_pause_runs_go_on_as_before() -> None:
     state = run(SETTINGS, state, at(61, 20)).state
     path.append(run(SETTINGS, state, at(62, 20, output="utility_first")).state.reason)
     assert path == [Reason.PAUSED, Reason.BATTERY_LOW, Reason.BATTERY_LOW]
+
+
+def test_a_pv_minimum_of_one_watt_is_one_watt() -> None:
+    one = replace(SETTINGS, battery_min_pv_w=1.0)
+    on_grid = State(source=Source.GRID, reason=Reason.BATTERY_LOW)
+    for pv, back in ((0.0, False), (0.5, False), (1.0, True)):
+        decision = run(one, on_grid, at(1000, 70, output="utility_first", pv=pv))
+        assert (decision.state.source is Source.BATTERY) is back
+    assert run(one, on_grid, at(1000, 70, pv=None)).state.reason is Reason.STALE_HELD
