@@ -126,6 +126,7 @@ def test_echo_is_rejected_not_decoded() -> None:
         (REPLIES[0][:-1] + bytes([REPLIES[0][-1] ^ 1]), "checksum"),
         (REPLIES[0][:12], "not a Daly frame"),
     ],
+    ids=["checksum", "cut"],
 )
 def test_broken_frames_are_rejected(frame: bytes, message: str) -> None:
     with pytest.raises(BmsFrameError, match=message):

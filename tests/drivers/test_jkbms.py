@@ -81,7 +81,7 @@ def test_13s_capture_with_two_dead_cells() -> None:
     assert status.extra["status_bits"] == 8  # bit 3: battery present
 
 
-@pytest.mark.parametrize("frame", BAD)
+@pytest.mark.parametrize("frame", BAD, ids=[f"capture{n}" for n in range(len(BAD))])
 def test_corrupted_captures_are_rejected(frame: bytes) -> None:
     with pytest.raises(BmsFrameError, match="checksum"):
         decode_status(frame)
