@@ -58,3 +58,8 @@ def test_the_gate_at_and_past_every_limit(change: dict[str, Any], good: bool) ->
     else:
         with pytest.raises(BmsFrameError):
             replace(GOOD, **change)
+
+
+def test_a_refused_reading_says_which_and_where_the_limits_are() -> None:
+    with pytest.raises(BmsFrameError, match=r"state of charge 101 outside 0\.\.100"):
+        replace(GOOD, soc=101.0)

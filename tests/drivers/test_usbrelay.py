@@ -78,3 +78,21 @@ def test_a_board_that_moves_is_found_again_and_one_that_vanishes_is_an_error() -
         board.read()
     emulated.plugged, emulated.path = True, b"/dev/hidraw7"  # back on another node
     assert board.switch(1, True).states == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("report", "serial"),
+    [
+        (b"ABCDEFG\x05", "ABCDE"),  # five bytes of serial, never the sixth
+        (b"AB\x00C\x00\x00\x00\x05", "AB"),  # up to the first NUL
+        (b"A\xffCDE\x00\x00\x05", "A\ufffdCDE"),  # a byte that is not ASCII is shown, not fatal
+    ],
+)
+def test_the_serial_is_the_reports_first_five_bytes_up_to_a_nul(report: bytes, serial: str) -> None:
+    state = parse_report(report, 2)
+    assert (state.serial, state.states) == (serial, (True, False))
+
+
+def test_a_short_report_says_how_short() -> None:
+    with pytest.raises(ValueError, match="feature report of 7 bytes, expected 8"):
+        parse_report(b"ABCDE\x00\x00", 2)
