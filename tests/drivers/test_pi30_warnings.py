@@ -1,4 +1,4 @@
-"""QPIWS bit by bit: a frame per bit, through the codec, against the bit positions in
+"""QPIWS and the QPIGS status fields bit by bit: a frame per bit, against the bit positions in
 the protocol notes (written out here, not taken from the driver's table)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from custom_components.diy_solar.drivers.pi30.codec import decode_response, encode_response
 from custom_components.diy_solar.drivers.pi30.exceptions import Pi30ProtocolError
-from custom_components.diy_solar.drivers.pi30.models import WarningStatus, parse_qpiws
+from custom_components.diy_solar.drivers.pi30.models import WarningStatus, parse_qpigs, parse_qpiws
 
 # Bit a<n> of QPIWS, as the protocol notes number them (a0 is reserved, a13 and a15 unused).
 NOTES = {
@@ -77,3 +77,49 @@ def test_the_lengths_units_send(length: int) -> None:
 def test_fewer_than_thirty_bits_is_not_a_qpiws_reply() -> None:
     with pytest.raises(Pi30ProtocolError):
         warnings(1, length=29)
+
+
+# QPIGS field 17, b7 first, as the protocol notes name the bits.
+STATUS_BITS = (
+    "sbu_priority_version",
+    "configuration_changed",
+    "scc_firmware_updated",
+    "load_on",
+    "battery_voltage_steady",
+    "charging",
+    "scc_charging",
+    "ac_charging",
+)
+# A real capture (EASUN 5.5 kW), its status field set bit by bit below.
+QPIGS = (
+    "238.3 50.0 230.2 50.0 0322 0205 005 422 53.20 000 050 0056 02.1 224.7 00.00 00000 "
+    "{status} 00 00 00473 {status2}"
+)
+
+
+@pytest.mark.parametrize("bit", range(8))
+def test_each_qpigs_status_bit_is_its_own_flag(bit: int) -> None:
+    status = "".join("1" if n == bit else "0" for n in range(8))
+    parsed = parse_qpigs(QPIGS.format(status=status, status2="000"))
+    flags = {name: getattr(parsed, name) for name in STATUS_BITS}
+    assert flags == {name: n == bit for n, name in enumerate(STATUS_BITS)}
+
+
+@pytest.mark.parametrize(
+    ("status2", "flags"),
+    [
+        ("100", (True, False, False)),
+        ("010", (False, True, False)),
+        ("001", (False, False, True)),
+        ("1", (True, None, None)),  # a unit that sends fewer: the rest unknown
+        ("10", (True, False, None)),
+    ],
+)
+def test_the_second_status_field_bit_by_bit(status2: str, flags: tuple[bool | None, ...]) -> None:
+    parsed = parse_qpigs(QPIGS.format(status="00010110", status2=status2))
+    assert (parsed.charging_to_float, parsed.switched_on, parsed.dustproof_installed) == flags
+    assert (parsed.fan_voltage_offset, parsed.eeprom_version, parsed.pv_charging_power) == (
+        0,
+        0,
+        473,
+    )
