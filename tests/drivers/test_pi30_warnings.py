@@ -7,7 +7,13 @@ import pytest
 
 from custom_components.diy_solar.drivers.pi30.codec import decode_response, encode_response
 from custom_components.diy_solar.drivers.pi30.exceptions import Pi30ProtocolError
-from custom_components.diy_solar.drivers.pi30.models import WarningStatus, parse_qpigs, parse_qpiws
+from custom_components.diy_solar.drivers.pi30.models import (
+    GeneralStatus,
+    WarningStatus,
+    parse_qpigs,
+    parse_qpiws,
+)
+from tests.vectors import load
 
 # Bit a<n> of QPIWS, as the protocol notes number them (a0 is reserved, a13 and a15 unused).
 NOTES = {
@@ -90,17 +96,20 @@ STATUS_BITS = (
     "scc_charging",
     "ac_charging",
 )
-# A real capture (EASUN 5.5 kW), its status field set bit by bit below.
-QPIGS = (
-    "238.3 50.0 230.2 50.0 0322 0205 005 422 53.20 000 050 0056 02.1 224.7 00.00 00000 "
-    "{status} 00 00 00473 {status2}"
-)
+# A real capture (EASUN 5.5 kW) with its two status fields set as each test needs.
+CAPTURE = next(v for v in load("pi30_vectors.txt") if v.command == "QPIGS" and not v.negative)
+
+
+def qpigs(status: str, status2: str) -> GeneralStatus:
+    fields = decode_response(CAPTURE.frame).split()
+    fields[16], fields[20] = status, status2
+    return parse_qpigs(" ".join(fields))
 
 
 @pytest.mark.parametrize("bit", range(8))
 def test_each_qpigs_status_bit_is_its_own_flag(bit: int) -> None:
     status = "".join("1" if n == bit else "0" for n in range(8))
-    parsed = parse_qpigs(QPIGS.format(status=status, status2="000"))
+    parsed = qpigs(status, "000")
     flags = {name: getattr(parsed, name) for name in STATUS_BITS}
     assert flags == {name: n == bit for n, name in enumerate(STATUS_BITS)}
 
@@ -116,7 +125,7 @@ def test_each_qpigs_status_bit_is_its_own_flag(bit: int) -> None:
     ],
 )
 def test_the_second_status_field_bit_by_bit(status2: str, flags: tuple[bool | None, ...]) -> None:
-    parsed = parse_qpigs(QPIGS.format(status="00010110", status2=status2))
+    parsed = qpigs("00010110", status2)
     assert (parsed.charging_to_float, parsed.switched_on, parsed.dustproof_installed) == flags
     assert (parsed.fan_voltage_offset, parsed.eeprom_version, parsed.pv_charging_power) == (
         0,

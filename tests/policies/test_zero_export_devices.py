@@ -192,7 +192,12 @@ def test_a_steady_surplus_near_half_the_plug_does_not_chatter() -> None:
         switchings += now_on != on
         on = now_on
     assert switchings == 0
+
+
+def test_a_plug_without_a_power_stays_off_and_a_small_one_works() -> None:
     assert switch_on(SwitchSettings(power_w=0), False, 500, 1e6) is False
+    assert switch_on(SwitchSettings(power_w=-5), True, 500, 1e6) is False
+    assert switch_on(SwitchSettings(power_w=1), False, 1, 1e6) is True
 
 
 # -- the write budget -----------------------------------------------------------------
@@ -200,7 +205,10 @@ def test_a_steady_surplus_near_half_the_plug_does_not_chatter() -> None:
 
 def test_the_write_budget_is_per_device_and_day() -> None:
     budget, day = WriteBudget(), 739_587
-    budget.spend("bic", day, 2999)
+    assert not budget.spent("bic", day, 1)  # nothing written yet
+    budget.spend("bic", day)
+    assert (budget.spent("bic", day, 1), budget.spent("bic", day, 2)) == (True, False)
+    budget.spend("bic", day, 2998)
     assert not budget.spent("bic", day, 3000)
     budget.spend("bic", day)
     assert budget.spent("bic", day, 3000)

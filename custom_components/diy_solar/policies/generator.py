@@ -233,7 +233,7 @@ def step(settings: Settings, state: State, reading: Reading) -> State:
         return _running(settings, state, reading, soc=soc, volts=volts, stop_level=stop_level)
 
     if state.critical and state.phase in (Phase.OFF, Phase.COOLING_DOWN):
-        return _start(settings, state, reading, Reason.CRITICAL)  # a pending retry with it
+        return _start(settings, state, reading, Reason.CRITICAL)  # _start drops a pending retry
 
     if state.phase is Phase.COOLING_DOWN and state.stopped_at is not None:
         wait = settings.retry_delay_s if state.retry_pending else settings.cooldown_s
