@@ -17,6 +17,7 @@ from custom_components.diy_solar.drivers.jkbms import (
     walk_blocks,
 )
 from custom_components.diy_solar.drivers.jkbms.protocol import (
+    VALUE_LENGTHS,
     current,
     parse_frame,
     temperature,
@@ -98,6 +99,13 @@ def test_blocks_are_walked_not_read_at_fixed_offsets() -> None:
     blocks = walk_blocks(parse_frame(GOOD[1]).info)
     assert blocks[0x83] == bytes.fromhex("11CE")
     assert blocks[0xBA].startswith(b"BT30")
+
+
+@pytest.mark.parametrize("frame", GOOD, ids=[f"capture{n}" for n in range(len(GOOD))])
+def test_each_capture_walks_through_every_register_length(frame: bytes) -> None:
+    """A length one byte off anywhere in the table would shift every register after it."""
+    blocks = walk_blocks(parse_frame(frame).info)
+    assert set(blocks) == set(VALUE_LENGTHS) | {0x79}
 
 
 @pytest.mark.parametrize(

@@ -72,24 +72,23 @@ def _num(text: str, command: str) -> float:
     return float(text)
 
 
-def _within(value: float, low: float, high: float, what: str, command: str) -> None:
-    """A reading outside what the unit can physically report is a bad frame, not a value."""
-    if not low <= value <= high:
-        raise Pi30ProtocolError(f"{command}: {what} {value:g} outside {low:g}..{high:g}")
+# Where a number sits in a reply (0-based field), the reading it fills, whether it is
+# whole, and the lowest and highest value a unit can physically report there: a value
+# outside is a bad frame, not a reading.
+Numbers = tuple[tuple[int, str, type[int] | type[float], float, float], ...]
+_ANY = float("inf")
 
 
-Limits = tuple[tuple[int, str, float, float], ...]
-
-
-def _check(f: list[str], limits: Limits, command: str) -> None:
-    """Each field present that limits names (index, what, lowest, highest) within them."""
-    for index, what, low, high in limits:
+def _numbers(f: list[str], spec: Numbers, command: str) -> dict[str, float]:
+    """The readings of the fields present that spec names, each within its bounds."""
+    values: dict[str, float] = {}
+    for index, name, kind, low, high in spec:
         if index < len(f):
-            _within(_num(f[index], command), low, high, what, command)
-
-
-def _int(text: str, command: str) -> int:
-    return int(_num(text, command))
+            value = _num(f[index], command)
+            if not low <= value <= high:
+                raise Pi30ProtocolError(f"{command}: {name} {value:g} outside {low:g}..{high:g}")
+            values[name] = kind(value)
+    return values
 
 
 def _bits(text: str, command: str) -> tuple[bool, ...]:
@@ -149,70 +148,52 @@ class GeneralStatus:
         return round(self.battery_voltage * self.battery_discharge_current, 1)
 
 
-# Physical bounds of the QPIGS fields (index, name, lowest, highest) for any PI30 unit,
-# 12 V to 48 V, up to 12 kW; the battery and PV figures are never negative here.
-_QPIGS_LIMITS: Limits = (
-    (0, "grid voltage", 0, 300),
-    (1, "grid frequency", 0, 70),
-    (2, "output voltage", 0, 300),
-    (3, "output frequency", 0, 70),
-    (4, "apparent power", 0, 20_000),
-    (5, "active power", 0, 20_000),
-    (6, "load", 0, 300),
-    (7, "bus voltage", 0, 600),
-    (8, "battery voltage", 0, 80),
-    (9, "charging current", 0, 500),
-    (10, "battery capacity", 0, 100),
-    (11, "heatsink temperature", -40, 125),
-    (12, "PV current", 0, 200),
-    (13, "PV voltage", 0, 600),
-    (14, "SCC battery voltage", 0, 80),
-    (15, "discharge current", 0, 500),
-    (17, "fan voltage offset", 0, 999),
-    (19, "PV charging power", 0, 20_000),
+# Any PI30 unit, 12 V to 48 V, up to 12 kW; the battery and PV figures are never negative here.
+_QPIGS: Numbers = (
+    (0, "grid_voltage", float, 0, 300),
+    (1, "grid_frequency", float, 0, 70),
+    (2, "ac_output_voltage", float, 0, 300),
+    (3, "ac_output_frequency", float, 0, 70),
+    (4, "ac_output_apparent_power", int, 0, 20_000),
+    (5, "ac_output_active_power", int, 0, 20_000),
+    (6, "output_load_percent", int, 0, 300),
+    (7, "bus_voltage", int, 0, 600),
+    (8, "battery_voltage", float, 0, 80),
+    (9, "battery_charging_current", int, 0, 500),
+    (10, "battery_capacity", int, 0, 100),
+    (11, "heatsink_temperature", int, -40, 125),
+    (12, "pv_input_current", float, 0, 200),
+    (13, "pv_input_voltage", float, 0, 600),
+    (14, "battery_voltage_from_scc", float, 0, 80),
+    (15, "battery_discharge_current", int, 0, 500),
+    (17, "fan_voltage_offset", int, 0, 999),
+    (18, "eeprom_version", int, 0, _ANY),
+    (19, "pv_charging_power", int, 0, 20_000),
 )
+# The bits of field 17, and of field 21 that newer firmware adds (as many as it sends).
+_QPIGS_STATUS = (
+    "sbu_priority_version",
+    "configuration_changed",
+    "scc_firmware_updated",
+    "load_on",
+    "battery_voltage_steady",
+    "charging",
+    "scc_charging",
+    "ac_charging",
+)
+_QPIGS_STATUS2 = ("charging_to_float", "switched_on", "dustproof_installed")
 
 
 def parse_qpigs(payload: str) -> GeneralStatus:
     c = "QPIGS"
     f = _fields(payload, 17, c)
     status = _bits(f[16], c)
-    if len(status) != 8:
+    if len(status) != len(_QPIGS_STATUS):
         raise Pi30ProtocolError(f"{c}: status field {f[16]!r} is not 8 bits")
-    status2 = _bits(f[20], c) if len(f) > 20 else None
-    _check(f, _QPIGS_LIMITS, c)
-    return GeneralStatus(
-        grid_voltage=_num(f[0], c),
-        grid_frequency=_num(f[1], c),
-        ac_output_voltage=_num(f[2], c),
-        ac_output_frequency=_num(f[3], c),
-        ac_output_apparent_power=_int(f[4], c),
-        ac_output_active_power=_int(f[5], c),
-        output_load_percent=_int(f[6], c),
-        bus_voltage=_int(f[7], c),
-        battery_voltage=_num(f[8], c),
-        battery_charging_current=_int(f[9], c),
-        battery_capacity=_int(f[10], c),
-        heatsink_temperature=_int(f[11], c),
-        pv_input_current=_num(f[12], c),
-        pv_input_voltage=_num(f[13], c),
-        battery_voltage_from_scc=_num(f[14], c),
-        battery_discharge_current=_int(f[15], c),
-        sbu_priority_version=status[0],
-        configuration_changed=status[1],
-        scc_firmware_updated=status[2],
-        load_on=status[3],
-        battery_voltage_steady=status[4],
-        charging=status[5],
-        scc_charging=status[6],
-        ac_charging=status[7],
-        fan_voltage_offset=_int(f[17], c) if len(f) > 17 else None,
-        eeprom_version=_int(f[18], c) if len(f) > 18 else None,
-        pv_charging_power=_int(f[19], c) if len(f) > 19 else None,
-        charging_to_float=status2[0] if status2 else None,
-        switched_on=status2[1] if status2 and len(status2) > 1 else None,
-        dustproof_installed=status2[2] if status2 and len(status2) > 2 else None,
-    )
+    status2 = _bits(f[20], c) if len(f) > 20 else ()
+    flags = {name: status[i] for i, name in enumerate(_QPIGS_STATUS)}
+    flags |= {name: status2[i] for i, name in enumerate(_QPIGS_STATUS2[: len(status2)])}
+    return GeneralStatus(**_numbers(f, _QPIGS, c), **flags)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,23 +227,31 @@ class RatedInfo:
     pv_power_balance: int | None = None
 
 
-_QPIRI_LIMITS: Limits = (
-    (0, "grid rating voltage", 90, 300),
-    (1, "grid rating current", 0, 100),
-    (2, "output rating voltage", 90, 300),
-    (3, "output rating frequency", 40, 70),
-    (4, "output rating current", 0, 100),
-    (5, "rated apparent power", 0, 20_000),
-    (6, "rated active power", 0, 20_000),
-    (7, "battery rating voltage", 10, 80),
-    (8, "recharge voltage", 0, 80),
-    (9, "under voltage", 0, 80),
-    (10, "bulk voltage", 0, 80),
-    (11, "float voltage", 0, 80),
-    (12, "battery type", 0, 9),
-    (13, "max AC charging current", 0, 500),
-    (14, "max charging current", 0, 500),
-    (22, "re-discharge voltage", 0, 80),
+_QPIRI: Numbers = (
+    (0, "grid_rating_voltage", float, 90, 300),
+    (1, "grid_rating_current", float, 0, 100),
+    (2, "ac_output_rating_voltage", float, 90, 300),
+    (3, "ac_output_rating_frequency", float, 40, 70),
+    (4, "ac_output_rating_current", float, 0, 100),
+    (5, "ac_output_rating_apparent_power", int, 0, 20_000),
+    (6, "ac_output_rating_active_power", int, 0, 20_000),
+    (7, "battery_rating_voltage", float, 10, 80),
+    (8, "battery_recharge_voltage", float, 0, 80),
+    (9, "battery_under_voltage", float, 0, 80),
+    (10, "battery_bulk_voltage", float, 0, 80),
+    (11, "battery_float_voltage", float, 0, 80),
+    (12, "battery_type", int, 0, 9),
+    (13, "max_ac_charging_current", int, 0, 500),
+    (14, "max_charging_current", int, 0, 500),
+    (15, "input_voltage_range", int, 0, _ANY),
+    (16, "output_source_priority", int, 0, _ANY),
+    (17, "charger_source_priority", int, 0, _ANY),
+    (18, "parallel_max_num", int, 0, _ANY),
+    (20, "topology", int, 0, _ANY),
+    (21, "output_mode", int, 0, _ANY),
+    (22, "battery_redischarge_voltage", float, 0, 80),
+    (23, "pv_ok_condition", int, 0, _ANY),
+    (24, "pv_power_balance", int, 0, _ANY),
 )
 
 
@@ -274,38 +263,8 @@ def parse_qpiri(payload: str) -> RatedInfo:
     for index in (15, 16, 17):
         if len(f[index]) != 1 or not f[index].isdigit():
             raise Pi30ProtocolError(f"{c}: field {index + 1} {f[index]!r} is not one digit")
-    _check(f, _QPIRI_LIMITS, c)
-
-    def opt_int(i: int) -> int | None:
-        return _int(f[i], c) if len(f) > i else None
-
-    return RatedInfo(
-        grid_rating_voltage=_num(f[0], c),
-        grid_rating_current=_num(f[1], c),
-        ac_output_rating_voltage=_num(f[2], c),
-        ac_output_rating_frequency=_num(f[3], c),
-        ac_output_rating_current=_num(f[4], c),
-        ac_output_rating_apparent_power=_int(f[5], c),
-        ac_output_rating_active_power=_int(f[6], c),
-        battery_rating_voltage=_num(f[7], c),
-        battery_recharge_voltage=_num(f[8], c),
-        battery_under_voltage=_num(f[9], c),
-        battery_bulk_voltage=_num(f[10], c),
-        battery_float_voltage=_num(f[11], c),
-        battery_type=_int(f[12], c),
-        max_ac_charging_current=_int(f[13], c),
-        max_charging_current=_int(f[14], c),
-        input_voltage_range=_int(f[15], c),
-        output_source_priority=_int(f[16], c),
-        charger_source_priority=_int(f[17], c),
-        parallel_max_num=opt_int(18),
-        machine_type=f[19] if len(f) > 19 else None,
-        topology=opt_int(20),
-        output_mode=opt_int(21),
-        battery_redischarge_voltage=_num(f[22], c) if len(f) > 22 else None,
-        pv_ok_condition=opt_int(23),
-        pv_power_balance=opt_int(24),
-    )
+    machine_type = f[19] if len(f) > 19 else None
+    return RatedInfo(**_numbers(f, _QPIRI, c), machine_type=machine_type)  # type: ignore[arg-type]
 
 
 def parse_qmod(payload: str) -> DeviceMode:
@@ -465,7 +424,7 @@ def parse_current_options(payload: str, command: str) -> CurrentOptions:
     if any(not (p.isascii() and p.isdigit() and 2 <= len(p) <= 3) for p in parts):
         raise Pi30ProtocolError(f"{command}: {payload!r} is not a list of currents")
     return CurrentOptions(
-        values=tuple(sorted({_int(p, command) for p in parts})),
+        values=tuple(sorted({int(p) for p in parts})),
         digits=max(len(p) for p in parts),
     )
 
@@ -504,30 +463,30 @@ class ParallelStatus:
 
 
 # A parallel system has up to nine units: its totals go nine times as far as one unit.
-_QPGS_LIMITS: Limits = (
-    (3, "fault code", 0, 99),
-    (4, "grid voltage", 0, 300),
-    (5, "grid frequency", 0, 70),
-    (6, "output voltage", 0, 300),
-    (7, "output frequency", 0, 70),
-    (8, "apparent power", 0, 20_000),
-    (9, "active power", 0, 20_000),
-    (10, "load", 0, 300),
-    (11, "battery voltage", 0, 80),
-    (12, "charging current", 0, 500),
-    (13, "battery capacity", 0, 100),
-    (14, "PV voltage", 0, 600),
-    (15, "total charging current", 0, 4_500),
-    (16, "total apparent power", 0, 180_000),
-    (17, "total active power", 0, 180_000),
-    (18, "total load", 0, 300),
-    (20, "output mode", 0, 9),
-    (21, "charger source priority", 0, 9),
-    (22, "max charging current", 0, 500),
-    (23, "max charging current range", 0, 500),
-    (24, "max AC charging current", 0, 500),
-    (25, "PV current", 0, 200),
-    (26, "discharge current", 0, 500),
+_QPGS: Numbers = (
+    (3, "fault_code", int, 0, 99),
+    (4, "grid_voltage", float, 0, 300),
+    (5, "grid_frequency", float, 0, 70),
+    (6, "ac_output_voltage", float, 0, 300),
+    (7, "ac_output_frequency", float, 0, 70),
+    (8, "ac_output_apparent_power", int, 0, 20_000),
+    (9, "ac_output_active_power", int, 0, 20_000),
+    (10, "load_percent", int, 0, 300),
+    (11, "battery_voltage", float, 0, 80),
+    (12, "battery_charging_current", int, 0, 500),
+    (13, "battery_capacity", int, 0, 100),
+    (14, "pv_input_voltage", float, 0, 600),
+    (15, "total_charging_current", int, 0, 4_500),
+    (16, "total_ac_output_apparent_power", int, 0, 180_000),
+    (17, "total_ac_output_active_power", int, 0, 180_000),
+    (18, "total_load_percent", int, 0, 300),
+    (20, "output_mode", int, 0, 9),
+    (21, "charger_source_priority", int, 0, 9),
+    (22, "max_charging_current", int, 0, 500),
+    (23, "max_charging_current_range", int, 0, 500),
+    (24, "max_ac_charging_current", int, 0, 500),
+    (25, "pv_input_current", float, 0, 200),
+    (26, "battery_discharge_current", int, 0, 500),
 )
 
 
@@ -537,36 +496,12 @@ def parse_qpgs(payload: str) -> ParallelStatus:
     # Field by field, so that a payload with one field lost never reads shifted.
     if f[0] not in ("0", "1") or len(_bits(f[19], c)) != 8:
         raise Pi30ProtocolError(f"{c}: {payload!r} is not a parallel unit's status")
-    parse_qid(f[1])
-    _check(f, _QPGS_LIMITS, c)
     return ParallelStatus(
         parallel_exists=f[0] == "1",
-        serial_number=f[1],
+        serial_number=parse_qid(f[1]),
         mode=parse_qmod(f[2]),
-        fault_code=_int(f[3], c),
-        grid_voltage=_num(f[4], c),
-        grid_frequency=_num(f[5], c),
-        ac_output_voltage=_num(f[6], c),
-        ac_output_frequency=_num(f[7], c),
-        ac_output_apparent_power=_int(f[8], c),
-        ac_output_active_power=_int(f[9], c),
-        load_percent=_int(f[10], c),
-        battery_voltage=_num(f[11], c),
-        battery_charging_current=_int(f[12], c),
-        battery_capacity=_int(f[13], c),
-        pv_input_voltage=_num(f[14], c),
-        total_charging_current=_int(f[15], c),
-        total_ac_output_apparent_power=_int(f[16], c),
-        total_ac_output_active_power=_int(f[17], c),
-        total_load_percent=_int(f[18], c),
         inverter_status=f[19],
-        output_mode=_int(f[20], c),
-        charger_source_priority=_int(f[21], c),
-        max_charging_current=_int(f[22], c),
-        max_charging_current_range=_int(f[23], c),
-        max_ac_charging_current=_int(f[24], c),
-        pv_input_current=_num(f[25], c) if len(f) > 25 else None,
-        battery_discharge_current=_int(f[26], c) if len(f) > 26 else None,
+        **_numbers(f, _QPGS, c),  # type: ignore[arg-type]
     )
 
 
