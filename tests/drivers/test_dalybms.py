@@ -16,13 +16,16 @@ from custom_components.diy_solar.drivers.dalybms import (
     HOST_UART,
     DalyBmsClient,
     DataId,
+    build_frame,
     parse_reply,
     request,
 )
 from custom_components.diy_solar.drivers.dalybms.protocol import (
+    BMS_ADDRESS,
     Replies,
     State,
     assemble,
+    decode_balancing,
     decode_cell_frames,
     decode_cell_range,
     decode_failures,
@@ -31,6 +34,7 @@ from custom_components.diy_solar.drivers.dalybms.protocol import (
     decode_status_info,
     decode_temperature_frames,
     decode_temperature_range,
+    is_reply_to_another,
 )
 from custom_components.diy_solar.emulators.battery import CellModel, LineFault
 from custom_components.diy_solar.emulators.dalybms import DalyBmsEmulator
@@ -52,6 +56,7 @@ def _reply(data_id: int, index: int = 0) -> bytes:
 def test_requests_match_the_captures() -> None:
     for frame in REQUESTS:
         assert request(frame[2], frame[1], frame[4:5]) == frame
+    assert request(DataId.PACK) == REQUESTS[0]  # RS485 host, no data: the default
 
 
 def test_pack_replies() -> None:
@@ -73,27 +78,88 @@ def test_pack_replies() -> None:
 
 
 def test_range_mosfet_and_status_replies() -> None:
-    cells = decode_cell_range(_reply(DataId.CELL_RANGE))
-    assert (cells.max_voltage, cells.max_cell, cells.min_voltage, cells.min_cell) == (
-        3.328,
-        15,
-        3.326,
-        1,
-    )
-    temps = decode_temperature_range(_reply(DataId.TEMPERATURE_RANGE))
-    assert (temps.max_temperature, temps.max_sensor) == (15, 1)
-    mosfets = decode_mosfets(_reply(DataId.MOSFETS, 0))
-    assert mosfets.state is State.DISCHARGING
-    assert (mosfets.charge, mosfets.discharge, mosfets.remaining_capacity) == (True, True, 248.64)
-    assert decode_mosfets(_reply(DataId.MOSFETS, 1)).remaining_capacity == 172.76
-    info = decode_status_info(_reply(DataId.STATUS))
-    assert (info.cells, info.temperature_sensors, info.charger, info.load, info.cycles) == (
-        16,
-        1,
-        False,
-        False,
-        3,
-    )
+    assert decode_cell_range(_reply(DataId.CELL_RANGE)).__dict__ == {
+        "max_voltage": 3.328,
+        "max_cell": 15,
+        "min_voltage": 3.326,
+        "min_cell": 1,
+    }
+    assert decode_temperature_range(_reply(DataId.TEMPERATURE_RANGE)).__dict__ == {
+        "max_temperature": 15,
+        "max_sensor": 1,
+        "min_temperature": 15,
+        "min_sensor": 1,
+    }
+    assert decode_mosfets(_reply(DataId.MOSFETS, 0)).__dict__ == {
+        "state": State.DISCHARGING,
+        "charge": True,
+        "discharge": True,
+        "life_cycles": 120,
+        "remaining_capacity": 248.64,
+    }
+    assert decode_mosfets(_reply(DataId.MOSFETS, 1)).__dict__ == {
+        "state": State.IDLE,
+        "charge": True,
+        "discharge": True,
+        "life_cycles": 154,
+        "remaining_capacity": 172.76,
+    }
+    assert decode_status_info(_reply(DataId.STATUS)).__dict__ == {
+        "cells": 16,
+        "temperature_sensors": 1,
+        "charger": False,
+        "load": False,
+        "io_bits": 0,
+        "cycles": 3,
+    }
+
+
+def _data(data_id: int, data: bytes) -> bytes:
+    return parse_reply(build_frame(BMS_ADDRESS, data_id, data), data_id)
+
+
+def test_every_field_lands_where_it_belongs() -> None:
+    """The captures repeat values (15 °C twice, no charger, no load); these do not."""
+    assert decode_temperature_range(_data(0x92, bytes([65, 2, 35, 3]))).__dict__ == {
+        "max_temperature": 25,
+        "max_sensor": 2,
+        "min_temperature": -5,
+        "min_sensor": 3,
+    }
+    assert decode_status_info(_data(0x94, bytes([8, 2, 1, 1, 5, 1, 2]))).__dict__ == {
+        "cells": 8,
+        "temperature_sensors": 2,
+        "charger": True,
+        "load": True,
+        "io_bits": 5,
+        "cycles": 258,
+    }
+    assert decode_mosfets(_data(0x93, bytes([1, 0, 1, 7]))).state is State.CHARGING
+    assert decode_mosfets(_data(0x93, bytes([3]))).state is State.IDLE  # not a state we know
+
+
+def test_balancing_names_the_cells_from_one_and_ignores_the_reserved_bytes() -> None:
+    data = bytes([0b1000_0001, 0, 0, 0, 0, 0b1000_0000, 0xFF, 0xFF])
+    assert decode_balancing(data, 48) == (1, 8, 48)
+    assert decode_balancing(data, 47) == (1, 8)  # a bit past the pack's cells is noise
+    assert decode_balancing(data, 64) == (1, 8, 48)
+    assert decode_balancing(bytes(8), 16) == ()
+
+
+@pytest.mark.parametrize(
+    ("frame", "another"),
+    [
+        (REPLIES[0], True),  # a pack reply while we wait for the cell range
+        (build_frame(BMS_ADDRESS, DataId.CELL_RANGE), False),  # the one we wait for
+        (REPLIES[0][:-1], False),  # cut
+        (REPLIES[0] + b"\x00", False),  # too long
+        (REPLIES[0][:-1] + bytes([REPLIES[0][-1] ^ 1]), False),  # checksum
+        (ECHO, False),  # our own request, not the BMS
+    ],
+    ids=["another", "ours", "cut", "long", "checksum", "echo"],
+)
+def test_only_a_whole_reply_from_the_bms_is_a_reply_to_another(frame: bytes, another: bool) -> None:
+    assert is_reply_to_another(frame, DataId.CELL_RANGE) is another
 
 
 def test_multi_frame_cells_and_temperatures() -> None:
@@ -104,8 +170,10 @@ def test_multi_frame_cells_and_temperatures() -> None:
     assert cells[15] == 3.324
     temps = [parse_reply(f, DataId.TEMPERATURES) for f in REPLIES if f[2] == 0x96]
     assert decode_temperature_frames(temps, 1) == (15.0,)
-    with pytest.raises(BmsFrameError, match="18 of 19"):
+    with pytest.raises(BmsFrameError, match=r"^cell voltages for 18 of 19$"):
         decode_cell_frames(frames, 19)
+    with pytest.raises(BmsFrameError, match=r"^temperatures for 14 of 15$"):
+        decode_temperature_frames(temps, 15)
 
 
 def test_mosfet_write_replies() -> None:
@@ -155,13 +223,31 @@ def test_assembled_status_and_current_sign() -> None:
         cells=[parse_reply(f, DataId.CELL_VOLTAGES) for f in REPLIES if f[2] == 0x95],
         temperatures=[_reply(DataId.TEMPERATURES, 0)],
         balancing=bytes(8),
-        failures=bytes(8),
+        failures=bytes(7) + b"\x2a",  # byte 7 is the fault code, not alarm bits
     )
     status = assemble(replies)
+    assert status.alarms == frozenset()
     assert (status.voltage, status.current, status.soc) == (52.8, 6.3, 95.6)
     assert status.remaining_capacity == 248.64
     assert status.cycles == 3
     assert len(status.cell_voltages) == 16
+    assert status.extra == {
+        "bms_life": 120,
+        "state": "discharging",
+        "charger_connected": False,
+        "load_connected": False,
+        "io_bits": 0,
+        "balancing_cells": [],
+        "failure_bytes": "00 00 00 00 00 00 00 2a",
+        "fault_code": 42,
+        "cell_range": {"max_voltage": 3.328, "max_cell": 15, "min_voltage": 3.326, "min_cell": 1},
+        "temperature_range": {
+            "max_temperature": 15,
+            "max_sensor": 1,
+            "min_temperature": 15,
+            "min_sensor": 1,
+        },
+    }
     # This unit reports discharging (0x93) with a positive current: the sign is an option.
     assert assemble(replies, invert_current=True).current == -6.3
 

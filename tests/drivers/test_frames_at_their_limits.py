@@ -13,6 +13,7 @@ from custom_components.diy_solar.drivers.lumentree.registers import (
     decode,
 )
 from custom_components.diy_solar.drivers.pi30.codec import (
+    crc16,
     crc_bytes,
     decode_request,
     decode_response,
@@ -56,6 +57,35 @@ def test_padding_before_and_after_a_frame_is_not_the_frame() -> None:
     assert decode_response(b"\x00\n\x00" + frame + b"\x00\x00") == "B"
 
 
+@pytest.mark.parametrize("stray", [b"X", b"\r"])
+def test_a_stray_byte_around_a_frame_is_not_padding(stray: bytes) -> None:
+    frame = encode_response("B")
+    with pytest.raises(Pi30ProtocolError):
+        decode_response(stray + frame)
+    with pytest.raises(Pi30ProtocolError):
+        decode_response(frame + stray)
+
+
+def test_utf8_is_not_ascii() -> None:
+    """Two bytes UTF-8 would read as one letter are two unreadable bytes on this line."""
+    body = b"(A" + "é".encode()
+    assert decode_response(body + crc_bytes(body) + b"\r") == "A\ufffd\ufffd"
+    request = b"Q" + "é".encode()
+    assert decode_request(request + crc_bytes(request) + b"\r") == "Q\ufffd\ufffd"
+
+
+def test_a_reply_whose_crc_was_sent_without_the_bump_is_taken() -> None:
+    """Some units do not bump a CRC byte that equals a frame marker; their replies count."""
+    body = next(
+        b"(" + str(n).encode()
+        for n in range(1000)
+        if {0x28, 0x0D, 0x0A} & set(crc16(b"(" + str(n).encode()).to_bytes(2, "big"))
+    )
+    raw = crc16(body).to_bytes(2, "big")
+    assert raw != crc_bytes(body)
+    assert decode_response(body + raw + b"\r") == body[1:].decode()
+
+
 @pytest.mark.parametrize(
     ("register", "raw", "value"),
     [
@@ -79,6 +109,8 @@ def test_lumentree_readings_at_their_bounds(register: int, raw: int, value: floa
         (AC_VOLTAGE, -1, "register 70 cannot hold -1"),
         (12, 5, "register 12 cannot hold 5"),  # not a register we read
         (TEMPERATURE, 0x10000 - 401, "outside -40.0..125.0"),
+        (TEMPERATURE, 0x7FFF, "reads 3276.7, outside"),  # the highest positive value
+        (TEMPERATURE, 0x8000, "reads -3276.8, outside"),  # the sign bit alone
     ],
 )
 def test_lumentree_refusals_say_what_they_refused(register: int, raw: int, message: str) -> None:

@@ -17,7 +17,10 @@ from custom_components.diy_solar.drivers.jkbms import (
     walk_blocks,
 )
 from custom_components.diy_solar.drivers.jkbms.protocol import (
+    CELLS_REGISTER,
     VALUE_LENGTHS,
+    build_frame,
+    cell_voltages,
     current,
     parse_frame,
     temperature,
@@ -69,6 +72,20 @@ def test_14s_capture_decodes_to_what_its_bytes_say() -> None:
     assert status.software_version == "H6.X__S6.1.3S__"
     # 0xBA holds the documented example id, found on many packs: not an identity.
     assert status.device_id is None
+    # 0xB9 (capacity setting) is 0 on this pack: 0xAA (the total) stands in.
+    assert (status.remaining_capacity, status.cycle_capacity) == (2.1, 0.0)
+    assert status.extra == {
+        "protocol_version": 1,
+        "cell_count": 14,
+        "temperature_sensors": 2,
+        "battery_type": 1,
+        "alarm_bits": 0,
+        "status_bits": 7,
+        "device_name": "Input Us",
+        "manufactured": "2101",
+        "manufacturer_id": "BT3072020120000200521001",
+        "working_minutes": 57856,
+    }
 
 
 def test_13s_capture_with_two_dead_cells() -> None:
@@ -99,6 +116,119 @@ def test_blocks_are_walked_not_read_at_fixed_offsets() -> None:
     blocks = walk_blocks(parse_frame(GOOD[1]).info)
     assert blocks[0x83] == bytes.fromhex("11CE")
     assert blocks[0xBA].startswith(b"BT30")
+
+
+def _blocks(frame: bytes = b"") -> dict[int, bytes]:
+    return walk_blocks(parse_frame(frame or GOOD[0]).info)
+
+
+def _reply(blocks: dict[int, bytes]) -> bytes:
+    """A read-all reply carrying these blocks, in this order."""
+    info = b"".join(
+        bytes([r, len(v)]) + v if r == CELLS_REGISTER else bytes([r]) + v for r, v in blocks.items()
+    )
+    return build_frame(Command.READ_ALL, info, reply=True)
+
+
+def _without(*registers: int) -> dict[int, bytes]:
+    return {r: v for r, v in _blocks().items() if r not in registers}
+
+
+def test_a_rebuilt_capture_reads_as_the_capture() -> None:
+    assert decode_status(_reply(_blocks())) == decode_status(GOOD[0])
+
+
+@pytest.mark.parametrize(
+    ("registers", "message"),
+    [((0x79,), "0x79"), ((0x83, 0x8C), "0x83, 0x8C"), ((0x84,), "0x84"), ((0x85,), "0x85")],
+    ids=["cells", "voltage-and-status", "current", "soc"],
+)
+def test_a_reply_without_a_reading_it_must_carry_is_refused(
+    registers: tuple[int, ...], message: str
+) -> None:
+    with pytest.raises(BmsFrameError, match=f"^reply lacks register\\(s\\) {message}$"):
+        decode_status(_reply(_without(*registers)))
+
+
+def test_older_firmware_without_the_optional_registers() -> None:
+    """No protocol version (0xC0) means version 0: 10000 stands for 0 A."""
+    blocks = _without(0xC0, 0x8B, 0xAA, 0xB9, 0x89, 0x87, 0x80, 0x81, 0x82, 0xBA, 0xB7, 0xB4)
+    blocks[0x84] = (9500).to_bytes(2)
+    status = decode_status(_reply(blocks))
+    assert status.current == 5.0
+    assert status.alarms == frozenset()
+    assert (status.remaining_capacity, status.nominal_capacity) == (None, None)
+    assert (status.cycles, status.cycle_capacity) == (None, None)
+    assert (status.mosfet_temperature, status.temperatures) == (None, ())
+    assert (status.device_id, status.software_version) == (None, None)
+    assert status.extra["protocol_version"] is None
+    assert status.extra["device_name"] is None
+
+
+def test_capacity_setting_first_then_the_total() -> None:
+    blocks = _blocks()
+    blocks[0xB9] = (280).to_bytes(4)  # the capacity setting, when set, wins
+    blocks[0x85] = bytes([33])
+    status = decode_status(_reply(blocks))
+    assert (status.nominal_capacity, status.remaining_capacity) == (280.0, 92.4)
+    blocks[0x89] = (1234).to_bytes(4)
+    assert decode_status(_reply(blocks)).cycle_capacity == 1234.0
+
+
+def test_a_real_device_id_is_kept_and_text_ends_at_the_first_nul() -> None:
+    blocks = _blocks()
+    blocks[0xBA] = b"JK-B2A24S\x00\x00X".ljust(24, b"\x00")
+    blocks[0xB4] = b" Pack 1 \x00\x00\x00"[:8]
+    status = decode_status(_reply(blocks))
+    assert status.device_id == "JK-B2A24S"
+    assert status.extra["device_name"] == "Pack 1"
+
+
+@pytest.mark.parametrize(
+    ("bits", "charge", "discharge", "balancing"),
+    [(0x01, True, False, False), (0x02, False, True, False), (0x04, False, False, True)],
+)
+def test_each_status_bit_is_its_own_switch(
+    bits: int, charge: bool, discharge: bool, balancing: bool
+) -> None:
+    blocks = _blocks()
+    blocks[0x8C] = bits.to_bytes(2)
+    status = decode_status(_reply(blocks))
+    assert (status.charge_mosfet, status.discharge_mosfet, status.balancing) == (
+        charge,
+        discharge,
+        balancing,
+    )
+
+
+def test_a_reply_to_anything_but_a_read_is_not_a_status() -> None:
+    info = parse_frame(GOOD[0]).info
+    with pytest.raises(BmsFrameError, match="not a read reply \\(command 0x02\\)"):
+        decode_status(build_frame(Command.WRITE, info, reply=True))
+    with pytest.raises(BmsFrameError, match="not a read reply \\(command 0x06\\)"):
+        decode_status(build_frame(Command.READ_ALL, info))  # our own request, echoed
+
+
+@pytest.mark.parametrize(
+    ("info", "message"),
+    [
+        (bytes([0x85, 50, 0x79]), "cell block without its length"),
+        (bytes([0x85, 50, 0x79, 3, 1, 0x0C]), "register 0x79 runs past the end of the frame"),
+        (bytes([0x85, 50, 0x83, 0x14]), "register 0x83 runs past the end of the frame"),
+        (bytes([0x85, 50, 0x7A, 0]), "unknown register 0x7A at byte 2"),
+        (bytes([0x79, 4, 1, 0x0C, 0xE4, 2]), "cell block of 4 bytes is not a multiple of 3"),
+    ],
+    ids=["no-length", "cells-cut", "value-cut", "unknown", "cell-bytes"],
+)
+def test_a_broken_body_says_where_it_broke(info: bytes, message: str) -> None:
+    with pytest.raises(BmsFrameError, match=f"^{message}$"):
+        blocks = walk_blocks(info)
+        cell_voltages(blocks[0x79])
+
+
+def test_blocks_at_the_very_end_are_read() -> None:
+    assert walk_blocks(bytes([0x85, 50, 0x79, 0])) == {0x85: bytes([50]), 0x79: b""}
+    assert walk_blocks(bytes([0x79, 3, 1, 0x0C, 0xE4])) == {0x79: bytes([1, 0x0C, 0xE4])}
 
 
 @pytest.mark.parametrize("frame", GOOD, ids=[f"capture{n}" for n in range(len(GOOD))])

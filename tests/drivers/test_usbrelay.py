@@ -43,7 +43,10 @@ def test_captured_report_and_commands() -> None:
         ("USBRelay4", 4),
         ("USBRelay8", 8),
         ("USBRelay9", None),
+        ("USBRelay0", None),
+        (" USBRelay2 ", 2),  # padding some boards carry
         ("Keyboard", None),
+        ("", None),
         (None, None),
     ],
 )

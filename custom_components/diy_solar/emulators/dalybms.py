@@ -58,14 +58,14 @@ class DalyBmsEmulator(BmsEmulator):
             case DataId.PACK:
                 current = round(b.amperes() * 10) + CURRENT_OFFSET
                 soc = round(b.state_of_charge() * 1000)
-                volts = round(b.voltage() * 10).to_bytes(2, "big")
-                return [volts + volts + current.to_bytes(2, "big") + soc.to_bytes(2, "big")]
+                volts = round(b.voltage() * 10).to_bytes(2)
+                return [volts + volts + current.to_bytes(2) + soc.to_bytes(2)]
             case DataId.CELL_RANGE:
                 high, low = max(cells), min(cells)
                 return [
-                    round(high * 1000).to_bytes(2, "big")
+                    round(high * 1000).to_bytes(2)
                     + bytes([cells.index(high) + 1])
-                    + round(low * 1000).to_bytes(2, "big")
+                    + round(low * 1000).to_bytes(2)
                     + bytes([cells.index(low) + 1])
                 ]
             case DataId.TEMPERATURE_RANGE:
@@ -82,19 +82,17 @@ class DalyBmsEmulator(BmsEmulator):
             case DataId.MOSFETS:
                 amps = b.amperes()
                 state = 1 if amps > 0 else 2 if amps < 0 else 0
-                remaining = round(b.remaining_ah() * 1000).to_bytes(4, "big")
+                remaining = round(b.remaining_ah() * 1000).to_bytes(4)
                 return [
                     bytes([state, b.charge_mosfet, b.discharge_mosfet, b.cycles % 256]) + remaining
                 ]
             case DataId.STATUS:
-                return [bytes([len(cells), len(temps), 0, 0, 0]) + b.cycles.to_bytes(2, "big")]
+                return [bytes([len(cells), len(temps), 0, 0, 0]) + b.cycles.to_bytes(2)]
             case DataId.CELL_VOLTAGES:
                 frames = []
                 for n in range(frames_for(len(cells), CELLS_PER_FRAME)):
                     chunk = cells[n * CELLS_PER_FRAME : (n + 1) * CELLS_PER_FRAME]
-                    data = bytes([n + 1]) + b"".join(
-                        round(v * 1000).to_bytes(2, "big") for v in chunk
-                    )
+                    data = bytes([n + 1]) + b"".join(round(v * 1000).to_bytes(2) for v in chunk)
                     frames.append(data.ljust(7, b"\x00") + b"\x40")
                 return frames
             case DataId.TEMPERATURES:

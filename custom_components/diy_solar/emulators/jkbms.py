@@ -39,7 +39,7 @@ class JkBmsEmulator(BmsEmulator):
         del buffer[:start]
         if len(buffer) < 4:
             return None
-        total = int.from_bytes(buffer[2:4], "big") + 2
+        total = int.from_bytes(buffer[2:4]) + 2
         if len(buffer) < total:
             return None
         frame = bytes(buffer[:total])
@@ -56,21 +56,19 @@ class JkBmsEmulator(BmsEmulator):
         temps = [*b.temperatures, *[0.0] * 2][:2]
         blocks = [
             bytes([CELLS_REGISTER, 3 * len(cells)])
-            + b"".join(
-                bytes([n]) + round(v * 1000).to_bytes(2, "big") for n, v in enumerate(cells, 1)
-            ),
-            bytes([0x80]) + _temperature(b.mosfet_temperature).to_bytes(2, "big"),
-            bytes([0x81]) + _temperature(temps[0]).to_bytes(2, "big"),
-            bytes([0x82]) + _temperature(temps[1]).to_bytes(2, "big"),
-            bytes([0x83]) + round(b.voltage() * 100).to_bytes(2, "big"),
-            bytes([0x84]) + current.to_bytes(2, "big"),
+            + b"".join(bytes([n]) + round(v * 1000).to_bytes(2) for n, v in enumerate(cells, 1)),
+            bytes([0x80]) + _temperature(b.mosfet_temperature).to_bytes(2),
+            bytes([0x81]) + _temperature(temps[0]).to_bytes(2),
+            bytes([0x82]) + _temperature(temps[1]).to_bytes(2),
+            bytes([0x83]) + round(b.voltage() * 100).to_bytes(2),
+            bytes([0x84]) + current.to_bytes(2),
             bytes([0x85, round(b.state_of_charge() * 100), 0x86, 2]),
-            bytes([0x87]) + b.cycles.to_bytes(2, "big"),
-            bytes([0x89]) + round(b.cycles * b.capacity_ah).to_bytes(4, "big"),
-            bytes([0x8A]) + len(cells).to_bytes(2, "big"),
-            bytes([0x8B]) + alarm_bits.to_bytes(2, "big"),
-            bytes([0x8C]) + status.to_bytes(2, "big"),
-            bytes([0xAA]) + round(b.capacity_ah).to_bytes(4, "big"),
+            bytes([0x87]) + b.cycles.to_bytes(2),
+            bytes([0x89]) + round(b.cycles * b.capacity_ah).to_bytes(4),
+            bytes([0x8A]) + len(cells).to_bytes(2),
+            bytes([0x8B]) + alarm_bits.to_bytes(2),
+            bytes([0x8C]) + status.to_bytes(2),
+            bytes([0xAA]) + round(b.capacity_ah).to_bytes(4),
             bytes([0xB4]) + b"Input Us",
             bytes([0xB7]) + b"H6.X__S6.1.3S__",
             bytes([0xBA]) + self.manufacturer_id.encode().ljust(24, b"\x00")[:24],

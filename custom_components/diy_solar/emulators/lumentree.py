@@ -107,11 +107,11 @@ class LumentreeEmulator(PtyDevice):
         unit = self.units.get(request[0])
         if self.silent or unit is None or modbus_crc(request[:-2]) != request[-2:]:
             return None
-        register = int.from_bytes(request[2:4], "big")
+        register = int.from_bytes(request[2:4])
         if request[1] == WRITE_MULTIPLE:
             if register != SET_OUTPUT_POWER:
                 return self._exception(request, ILLEGAL_ADDRESS)
-            unit.commanded = int.from_bytes(request[7:9], "big")
+            unit.commanded = int.from_bytes(request[7:9])
             return self._frame(request[:6])
         values = {
             AC_VOLTAGE: unit.ac_voltage,
@@ -122,7 +122,7 @@ class LumentreeEmulator(PtyDevice):
         if register not in values:
             return self._exception(request, ILLEGAL_ADDRESS)
         raw = round(values[register] * 10)
-        data = raw.to_bytes(2, "big", signed=raw < 0)
+        data = raw.to_bytes(2, signed=raw < 0)
         return self._frame(bytes((request[0], READ_HOLDING, 2)) + data)
 
     @staticmethod

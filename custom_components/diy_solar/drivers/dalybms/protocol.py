@@ -127,7 +127,7 @@ def parse_reply(frame: bytes, data_id: int) -> bytes:
 
 
 def _u16(data: bytes, at: int) -> int:
-    return int.from_bytes(data[at : at + 2], "big")
+    return int.from_bytes(data[at : at + 2])
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def decode_pack(data: bytes) -> Pack:
     # Bytes 2-3 are the acquisition voltage, which the protocol leaves undefined.
     return Pack(
         voltage=_u16(data, 0) / 10,
-        current=round((_u16(data, 4) - CURRENT_OFFSET) / 10, 1),
+        current=(_u16(data, 4) - CURRENT_OFFSET) / 10,
         soc=_u16(data, 6) / 10,
     )
 
@@ -193,7 +193,7 @@ def decode_mosfets(data: bytes) -> Mosfets:
         charge=bool(data[1]),
         discharge=bool(data[2]),
         life_cycles=data[3],
-        remaining_capacity=int.from_bytes(data[4:8], "big") / 1000,
+        remaining_capacity=int.from_bytes(data[4:8]) / 1000,
     )
 
 
@@ -246,17 +246,18 @@ def decode_temperature_frames(frames: list[bytes], sensors: int) -> tuple[float,
 
 
 def decode_balancing(data: bytes, cells: int) -> tuple[int, ...]:
-    """1-based numbers of the cells being balanced (bit 0 of byte 0 = cell 1)."""
+    """1-based numbers of the cells being balanced (bit 0 of byte 0 = cell 1, bytes 6-7
+    are reserved)."""
     bits = int.from_bytes(data[:6], "little")
-    return tuple(cell + 1 for cell in range(min(cells, 48)) if bits >> cell & 1)
+    return tuple(cell + 1 for cell in range(cells) if bits >> cell & 1)
 
 
 def decode_failures(data: bytes) -> frozenset[str]:
     return frozenset(
         name
-        for byte, names in zip(data, FAILURE_BITS, strict=False)
+        for index, names in enumerate(FAILURE_BITS)
         for bit, name in enumerate(names)
-        if byte >> bit & 1
+        if data[index] >> bit & 1
     )
 
 

@@ -39,11 +39,11 @@ class JkBmsClient:
         await self.link.send(READ_ALL_REQUEST)
         while True:
             await self.link.seek(HEADER)
-            length = int.from_bytes(await self.link.read(2), "big")
+            length = int.from_bytes(await self.link.read(2))
             if not MIN_FRAME - 2 <= length <= MAX_FRAME:
                 self.link.mark_dirty()
                 raise BmsFrameError(f"implausible frame length {length}")
-            frame = HEADER + length.to_bytes(2, "big") + await self.link.read(length - 2)
+            frame = HEADER + length.to_bytes(2) + await self.link.read(length - 2)
             if frame != READ_ALL_REQUEST:
                 return frame
 

@@ -82,10 +82,10 @@ def checksum(data: bytes) -> int:
 def build_frame(command: Command, info: bytes = b"\x00", *, reply: bool = False) -> bytes:
     """A whole frame; a request comes from source 3 (the PC), a reply from source 0."""
     length = _BODY_START + len(info) + _TRAILER - 2
-    head = HEADER + length.to_bytes(2, "big") + bytes(4)
+    head = HEADER + length.to_bytes(2) + bytes(4)
     head += bytes([command, 0x00 if reply else 0x03, 0x01 if reply else 0x00])
     body = head + info + bytes(4) + bytes([END])
-    return body + checksum(body).to_bytes(4, "big")
+    return body + checksum(body).to_bytes(4)
 
 
 READ_ALL_REQUEST = build_frame(Command.READ_ALL)
@@ -102,12 +102,12 @@ def parse_frame(frame: bytes) -> Frame:
     """Check header, length, end marker and checksum; BmsFrameError on any mismatch."""
     if len(frame) < MIN_FRAME or frame[:2] != HEADER:
         raise BmsFrameError(f"not a JK frame: {frame[:4].hex(' ')}")
-    length = int.from_bytes(frame[2:4], "big")
+    length = int.from_bytes(frame[2:4])
     if length + 2 != len(frame):
         raise BmsFrameError(f"length field says {length + 2} bytes, frame has {len(frame)}")
     if frame[-5] != END:
         raise BmsFrameError(f"end marker {frame[-5]:02X}, expected {END:02X}")
-    stored = int.from_bytes(frame[-4:], "big")
+    stored = int.from_bytes(frame[-4:])
     computed = checksum(frame[:-4])
     if stored != computed:
         raise BmsFrameError(f"checksum {computed:04X} != stored {stored:04X}")
@@ -135,16 +135,10 @@ def walk_blocks(info: bytes) -> dict[int, bytes]:
     return blocks
 
 
-def _uint(blocks: dict[int, bytes], register: int) -> int | None:
-    raw = blocks.get(register)
-    return None if raw is None else int.from_bytes(raw, "big")
-
-
-def _text(blocks: dict[int, bytes], register: int) -> str | None:
-    raw = blocks.get(register)
+def _text(raw: bytes | None) -> str | None:
     if raw is None:
         return None
-    return raw.split(b"\x00", 1)[0].decode("ascii", "replace").strip() or None
+    return raw.partition(b"\x00")[0].decode("ascii", "replace").strip() or None
 
 
 def temperature(raw: int, convention: TemperatureConvention) -> float:
@@ -165,9 +159,7 @@ def current(raw: int, protocol_version: int) -> float:
 def cell_voltages(raw: bytes) -> tuple[float, ...]:
     if len(raw) % 3:
         raise BmsFrameError(f"cell block of {len(raw)} bytes is not a multiple of 3")
-    cells = sorted(
-        (raw[i], int.from_bytes(raw[i + 1 : i + 3], "big")) for i in range(0, len(raw), 3)
-    )
+    cells = sorted((raw[i], int.from_bytes(raw[i + 1 : i + 3])) for i in range(0, len(raw), 3))
     return tuple(mv / 1000 for _, mv in cells)
 
 
@@ -185,22 +177,24 @@ def decode_status(
     missing = [f"0x{r:02X}" for r in (CELLS_REGISTER, 0x83, 0x84, 0x85, 0x8C) if r not in blocks]
     if missing:
         raise BmsFrameError(f"reply lacks register(s) {', '.join(missing)}")
+    number = {register: int.from_bytes(raw) for register, raw in blocks.items()}
 
     def temp(register: int) -> float | None:
-        raw = _uint(blocks, register)
+        raw = number.get(register)
         return None if raw is None else temperature(raw, convention)
 
-    amps = current(_uint(blocks, 0x84) or 0, _uint(blocks, 0xC0) or 0)
+    # Readings in hundredths are exact as a division; no rounding needed.
+    amps = current(number[0x84], number.get(0xC0, 0))
     amps = (-amps if invert_current else amps) + 0.0  # + 0.0 turns -0.0 into 0.0
-    soc = float(_uint(blocks, 0x85) or 0)
-    capacity = _uint(blocks, 0xB9) or _uint(blocks, 0xAA)
-    alarm_bits = _uint(blocks, 0x8B) or 0
-    status_bits = _uint(blocks, 0x8C) or 0
-    device_id = _text(blocks, 0xBA)
+    soc = float(number[0x85])
+    capacity = number.get(0xB9) or number.get(0xAA)
+    alarm_bits = number.get(0x8B, 0)
+    status_bits = number[0x8C]
+    device_id = _text(blocks.get(0xBA))
     return BmsStatus(
         cell_voltages=cell_voltages(blocks[CELLS_REGISTER]),
-        voltage=(_uint(blocks, 0x83) or 0) / 100,
-        current=round(amps, 2),
+        voltage=number[0x83] / 100,
+        current=amps,
         soc=soc,
         charge_mosfet=bool(status_bits & 0x01),
         discharge_mosfet=bool(status_bits & 0x02),
@@ -208,22 +202,22 @@ def decode_status(
         alarms=frozenset(name for bit, name in enumerate(ALARMS) if alarm_bits >> bit & 1),
         temperatures=tuple(t for t in (temp(0x81), temp(0x82)) if t is not None),
         mosfet_temperature=temp(0x80),
-        remaining_capacity=None if capacity is None else round(capacity * soc / 100, 2),
+        remaining_capacity=None if capacity is None else capacity * soc / 100,
         nominal_capacity=None if capacity is None else float(capacity),
-        cycles=_uint(blocks, 0x87),
-        cycle_capacity=None if 0x89 not in blocks else float(_uint(blocks, 0x89) or 0),
+        cycles=number.get(0x87),
+        cycle_capacity=None if 0x89 not in number else float(number[0x89]),
         device_id=None if device_id == PLACEHOLDER_ID else device_id,
-        software_version=_text(blocks, 0xB7),
+        software_version=_text(blocks.get(0xB7)),
         extra={
-            "protocol_version": _uint(blocks, 0xC0),
-            "cell_count": _uint(blocks, 0x8A),
-            "temperature_sensors": _uint(blocks, 0x86),
-            "battery_type": _uint(blocks, 0xAF),
+            "protocol_version": number.get(0xC0),
+            "cell_count": number.get(0x8A),
+            "temperature_sensors": number.get(0x86),
+            "battery_type": number.get(0xAF),
             "alarm_bits": alarm_bits,
             "status_bits": status_bits,
-            "device_name": _text(blocks, 0xB4),
-            "manufactured": _text(blocks, 0xB5),
+            "device_name": _text(blocks.get(0xB4)),
+            "manufactured": _text(blocks.get(0xB5)),
             "manufacturer_id": device_id,
-            "working_minutes": _uint(blocks, 0xB6),
+            "working_minutes": number.get(0xB6),
         },
     )

@@ -21,7 +21,9 @@ TEMPERATURE: Final = 94  # 0.1 °C
 OUTPUT_POWER: Final = 107  # 0.1 W
 DC_VOLTAGE: Final = 109  # 0.1 V
 
-SCALE: Final = 0.1
+# Every register we read counts tenths: a division, not a multiplication by 0.1, keeps
+# 230.1 V from reading 230.10000000000002.
+TENTHS: Final = 10
 
 # What a unit can read; a reading outside is a garbled reply, not a value. The output is
 # bounded by the largest model (2000 W) with a margin, not by the limit a client is given:
@@ -41,7 +43,7 @@ def decode(register: int, raw: int) -> float:
     # The temperature is signed: a frosty garage is not 6,550 °C.
     if register == TEMPERATURE and raw >= 0x8000:
         raw -= 0x10000
-    reading = round(raw * SCALE, 1)
+    reading = raw / TENTHS
     low, high = BOUNDS[register]
     if not low <= reading <= high:
         raise LumentreeProtocolError(f"register {register} reads {reading}, outside {low}..{high}")

@@ -22,7 +22,7 @@ def crc16(data: bytes) -> int:
 
 
 def _bump(value: int, reserved: frozenset[int]) -> bytes:
-    return bytes(b + 1 if b in reserved else b for b in value.to_bytes(2, "big"))
+    return bytes(b + 1 if b in reserved else b for b in value.to_bytes(2))
 
 
 def crc_bytes(data: bytes) -> bytes:
@@ -32,7 +32,7 @@ def crc_bytes(data: bytes) -> bytes:
 
 def _accepted_crcs(data: bytes) -> set[bytes]:
     raw = crc16(data)
-    return {raw.to_bytes(2, "big"), _bump(raw, _RESERVED), _bump(raw, _RESERVED_WITH_NUL)}
+    return {raw.to_bytes(2), _bump(raw, _RESERVED), _bump(raw, _RESERVED_WITH_NUL)}
 
 
 def encode_request(command: str) -> bytes:

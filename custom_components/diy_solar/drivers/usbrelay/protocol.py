@@ -20,7 +20,7 @@ _PRODUCT = re.compile(r"USBRelay(\d)")
 
 def channels_from_product(product: str | None) -> int | None:
     """Channel count from the product string, None for a product that is not a board."""
-    match = _PRODUCT.fullmatch((product or "").strip())
+    match = _PRODUCT.fullmatch(product.strip()) if product else None
     if match is None or not 1 <= int(match.group(1)) <= MAX_CHANNELS:
         return None
     return int(match.group(1))
@@ -43,5 +43,5 @@ class BoardState:
 def parse_report(report: bytes, channels: int) -> BoardState:
     if len(report) < REPORT_SIZE:
         raise ValueError(f"feature report of {len(report)} bytes, expected {REPORT_SIZE}")
-    serial = report[:5].split(b"\x00", 1)[0].decode("ascii", "replace")
+    serial = report[:5].partition(b"\x00")[0].decode("ascii", "replace")
     return BoardState(serial, tuple(bool(report[7] >> i & 1) for i in range(channels)))
