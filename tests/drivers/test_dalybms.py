@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
@@ -126,14 +127,19 @@ def test_every_field_lands_where_it_belongs() -> None:
         "min_temperature": -5,
         "min_sensor": 3,
     }
-    assert decode_status_info(_data(0x94, bytes([8, 2, 1, 1, 5, 1, 2]))).__dict__ == {
+    assert decode_status_info(_data(0x94, bytes([8, 2, 1, 0, 5, 1, 2]))).__dict__ == {
         "cells": 8,
         "temperature_sensors": 2,
         "charger": True,
-        "load": True,
+        "load": False,
         "io_bits": 5,
         "cycles": 258,
     }
+    info = decode_status_info(_data(0x94, bytes([8, 2, 0, 1, 0])))
+    assert (info.charger, info.load) == (False, True)
+    assert decode_mosfets(_data(0x93, bytes([0, 1, 1, 0, 1, 0, 0, 1]))).remaining_capacity == (
+        16777.217  # all four bytes count
+    )
     assert decode_mosfets(_data(0x93, bytes([1, 0, 1, 7]))).state is State.CHARGING
     assert decode_mosfets(_data(0x93, bytes([3]))).state is State.IDLE  # not a state we know
 
@@ -202,8 +208,22 @@ def test_broken_frames_are_rejected(frame: bytes, message: str) -> None:
 
 
 def test_reply_to_another_request_is_rejected() -> None:
-    with pytest.raises(BmsFrameError, match="expected 0x91"):
+    with pytest.raises(BmsFrameError, match=r"^reply to 0x90, expected 0x91$"):
         parse_reply(REPLIES[0], DataId.CELL_RANGE)
+
+
+def test_a_reply_is_its_eight_data_bytes_and_says_why_it_is_refused() -> None:
+    assert parse_reply(REPLIES[0], DataId.PACK) == REPLIES[0][4:12]
+    assert len(parse_reply(REPLIES[0], DataId.PACK)) == 8
+    bad_sum = REPLIES[0][:-1] + bytes([REPLIES[0][-1] ^ 1])
+    with pytest.raises(BmsFrameError, match=r"^checksum F3 != stored F2$"):
+        parse_reply(bad_sum, DataId.PACK)
+    length = bytearray(REPLIES[0])
+    length[3] = 7
+    length[-1] = sum(length[:-1]) & 0xFF
+    with pytest.raises(BmsFrameError, match=r"^data length 7, expected 8$"):
+        parse_reply(bytes(length), DataId.PACK)
+    assert build_frame(0x40, DataId.PACK) == REQUESTS[0]
 
 
 def test_failure_bits_name_every_alarm() -> None:
@@ -250,6 +270,8 @@ def test_assembled_status_and_current_sign() -> None:
     }
     # This unit reports discharging (0x93) with a positive current: the sign is an option.
     assert assemble(replies, invert_current=True).current == -6.3
+    idle = replace(replies, pack=_data(0x90, bytes([2, 0x10, 0, 0, 0x75, 0x30, 3, 0xBC])))
+    assert str(assemble(idle, invert_current=True).current) == "0.0"  # not -0.0
 
 
 @pytest.fixture

@@ -134,8 +134,39 @@ def _without(*registers: int) -> dict[int, bytes]:
     return {r: v for r, v in _blocks().items() if r not in registers}
 
 
-def test_a_rebuilt_capture_reads_as_the_capture() -> None:
-    assert decode_status(_reply(_blocks())) == decode_status(GOOD[0])
+@pytest.mark.parametrize("frame", GOOD, ids=[f"capture{n}" for n in range(len(GOOD))])
+def test_a_capture_rebuilt_from_its_blocks_is_the_capture(frame: bytes) -> None:
+    assert _reply(_blocks(frame)) == frame
+    assert build_frame(Command.READ_ALL) == REQUEST
+
+
+def _resum(frame: bytes) -> bytes:
+    return frame[:-4] + (sum(frame[:-4]) & 0xFFFF).to_bytes(4)
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (GOOD[0][:19], "not a JK frame: 4e 57 01 1b"),  # one byte short of the shortest
+        (b"\x4e\x58" + GOOD[0][2:], "not a JK frame: 4e 58 01 1b"),
+        (
+            GOOD[0] + b"\x00",
+            f"length field says {len(GOOD[0])} bytes, frame has {len(GOOD[0]) + 1}",
+        ),
+        (_resum(GOOD[0][:-5] + b"\x69" + GOOD[0][-4:]), "end marker 69, expected 68"),
+        (GOOD[0][:-1] + b"\xd2", "checksum 54D1 != stored 54D2"),
+    ],
+    ids=["short", "header", "length", "end", "checksum"],
+)
+def test_a_refused_frame_says_why(frame: bytes, message: str) -> None:
+    with pytest.raises(BmsFrameError, match=f"^{message}$"):
+        parse_frame(frame)
+
+
+def test_the_shortest_frame_is_a_frame() -> None:
+    empty = build_frame(Command.READ_ALL, b"", reply=True)
+    assert len(empty) == 20
+    assert parse_frame(empty).info == b""
 
 
 @pytest.mark.parametrize(
