@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,32 @@ def test_quality_scale_names_every_rule_and_is_done_through_gold() -> None:
                 assert isinstance(entry, dict) and entry.get("comment"), rule
             if tier != "platinum":
                 assert status != "todo", rule
+
+
+# Test files left out of the mutation runs, and why (the rest of tests/drivers and
+# tests/policies must be in: a decoder's new test file left out scores as no test at all).
+NOT_MUTATION_TESTED = {
+    "tests/drivers/test_emulator_serve.py": "the emulators' own serving loop",
+    "tests/drivers/test_fault_soak.py": "minutes of line faults: the clients, not the decoders",
+    "tests/drivers/test_pi30_cli.py": "the command line over a pty",
+    "tests/drivers/test_pi30_client.py": "the client over a pty",
+    "tests/policies/test_benchmark.py": "the control benchmarks: minutes per run",
+}
+
+
+def test_every_decoder_and_policy_test_file_is_in_the_mutation_runs() -> None:
+    root = PACKAGE.parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mutmut"]
+    selection = config["pytest_add_cli_args_test_selection"]
+    selected = {s for s in selection if s.endswith(".py")}
+    folders = {s for s in selection if s.endswith("/")}
+    files = {
+        str(path.relative_to(root))
+        for folder in ("tests/drivers", "tests/policies")
+        for path in (root / folder).glob("test_*.py")
+    }
+    run = {f for f in files if f in selected or any(f.startswith(d) for d in folders)}
+    ignored = {s.removeprefix("--ignore=") for s in selection if s.startswith("--ignore=")}
+    assert files - run - set(NOT_MUTATION_TESTED) == set()
+    assert ignored <= set(NOT_MUTATION_TESTED)
+    assert set(NOT_MUTATION_TESTED) <= files

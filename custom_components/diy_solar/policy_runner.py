@@ -61,15 +61,34 @@ class PolicyRunner[DataT](DeviceCoordinator[DataT]):
         # Entities whose last write failed, with the error: logged once per outage.
         self.failing: dict[str, str] = {}
         self._failed_this_run: list[str] = []
+        # Until when (UTC seconds) the owner paused the policy; what a paused policy does
+        # is each runner's own (stopped, or hands off), and it shows as paused.
+        self.paused_until: float | None = None
 
     def restore(self, stored: dict[str, Any]) -> None:
         """Take back what stored() returned before the restart."""
         if "state" in stored:
             self.state = type(self.state).from_dict(stored["state"])
+        self.paused_until = stored.get("paused_until")
 
     def stored(self) -> dict[str, Any]:
-        """What must survive a restart: the policy's state, unless a runner keeps more."""
-        return {"state": self.state.to_dict()}
+        """What must survive a restart: the policy's state and its pause, unless a runner
+        keeps more."""
+        return {"state": self.state.to_dict(), "paused_until": self.paused_until}
+
+    def paused(self, now: float) -> bool:
+        """Whether a pause holds at now; one that has run out ends here."""
+        if self.paused_until is not None and now >= self.paused_until:
+            self.paused_until = None
+        return self.paused_until is not None
+
+    async def async_pause(self, duration: timedelta) -> None:
+        self.paused_until = dt_util.utcnow().timestamp() + duration.total_seconds()
+        await self.async_run(action=True)
+
+    async def async_resume(self) -> None:
+        self.paused_until = None
+        await self.async_run(action=True)
 
     @abstractmethod
     def snapshot(self) -> DataT:

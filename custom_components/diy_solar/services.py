@@ -1,4 +1,8 @@
-"""Services that let automations, scripts and voice act on policy entries."""
+"""Services that let automations, scripts and voice act on policies and devices.
+
+Each names what it acts on by its device (`device_id`, the pickers offer only devices of
+the right kind); `config_entry_id` is still taken, so automations written before keep
+working."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from typing import Any, cast
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_NAME
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_NAME
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util.json import JsonValueType
 
 from .const import CONF_DEVICE_TYPE, DOMAIN, DeviceType
@@ -18,6 +23,7 @@ from .coordinator import DeviceCoordinator
 from .generator import GeneratorRunner
 from .output_priority import OutputPriorityRunner
 from .policies.output_priority import Source
+from .policy_runner import PolicyRunner
 from .profiles import ProfileDevice
 from .runtime import DiySolarConfigEntry
 from .smart_charging import ChargingRunner
@@ -33,42 +39,70 @@ MAX_DURATION = timedelta(days=7)
 _POSITIVE_DURATION = vol.All(
     cv.positive_time_period, vol.Range(min=timedelta(seconds=1), max=MAX_DURATION)
 )
-PAUSE_SCHEMA = vol.Schema(
-    {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string, vol.Required(ATTR_DURATION): _POSITIVE_DURATION}
+
+
+def _schema(**fields: Any) -> vol.All:
+    """A service's schema: what it acts on (a device, or an entry as before), and fields."""
+    schema: dict[vol.Marker, Any] = {
+        vol.Exclusive(ATTR_DEVICE_ID, "target"): cv.string,
+        vol.Exclusive(ATTR_CONFIG_ENTRY_ID, "target"): cv.string,
+    }
+    schema |= {vol.Required(key): value for key, value in fields.items()}
+    return vol.All(
+        vol.Schema(schema), cv.has_at_least_one_key(ATTR_DEVICE_ID, ATTR_CONFIG_ENTRY_ID)
+    )
+
+
+PAUSE_SCHEMA = _schema(**{ATTR_DURATION: _POSITIVE_DURATION})
+RESUME_SCHEMA = _schema()
+PROFILE_SCHEMA = _schema(**{ATTR_NAME: vol.All(cv.string, vol.Length(min=1, max=40))})
+OVERRIDE_SCHEMA = _schema(
+    **{ATTR_SOURCE: vol.In([s.value for s in Source]), ATTR_DURATION: _POSITIVE_DURATION}
 )
-RESUME_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
-PROFILE_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_NAME): vol.All(cv.string, vol.Length(min=1, max=40)),
+TARGET_SCHEMA = _schema(
+    **{
+        ATTR_TARGET: vol.All(vol.Coerce(float), vol.Range(min=-20_000, max=20_000)),
+        ATTR_DURATION: _POSITIVE_DURATION,
     }
 )
-OVERRIDE_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_SOURCE): vol.In([s.value for s in Source]),
-        vol.Required(ATTR_DURATION): _POSITIVE_DURATION,
-    }
-)
-TARGET_SCHEMA = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_TARGET): vol.All(vol.Coerce(float), vol.Range(min=-20_000, max=20_000)),
-        vol.Required(ATTR_DURATION): _POSITIVE_DURATION,
-    }
+# Every policy that can pause: each has its own paused state (see the README).
+PAUSABLE = (
+    DeviceType.ZERO_EXPORT,
+    DeviceType.OUTPUT_PRIORITY,
+    DeviceType.GENERATOR,
+    DeviceType.GRID_CONNECT,
+    DeviceType.SMART_CHARGING,
 )
 
 
-def _policy(hass: HomeAssistant, call: ServiceCall, *kinds: DeviceType) -> Any:
-    """The running policy the call names; ServiceValidationError for anything else."""
+def _entry(hass: HomeAssistant, call: ServiceCall) -> DiySolarConfigEntry:
+    """The entry the call names by its device or its id; ServiceValidationError if none."""
+    if device_id := call.data.get(ATTR_DEVICE_ID):
+        device = dr.async_get(hass).async_get(device_id)
+        for entry_id in device.config_entries if device else ():
+            entry: DiySolarConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+            if entry is not None and entry.domain == DOMAIN:
+                return entry
+        name = (device.name_by_user or device.name) if device else None
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_device",
+            translation_placeholders={"device": name or device_id},
+        )
     entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
-    entry: DiySolarConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_entry",
             translation_placeholders={"entry": entry_id},
         )
+    return entry
+
+
+def _policy(hass: HomeAssistant, call: ServiceCall, *kinds: DeviceType) -> Any:
+    """The running policy the call names; ServiceValidationError for anything else."""
+    entry = _entry(hass, call)
     if entry.data.get(CONF_DEVICE_TYPE) not in kinds:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -94,22 +128,19 @@ def _generator(hass: HomeAssistant, call: ServiceCall) -> GeneratorRunner:
     return runner
 
 
-def _pausable(hass: HomeAssistant, call: ServiceCall) -> ZeroExportRunner | OutputPriorityRunner:
-    runner: ZeroExportRunner | OutputPriorityRunner = _policy(
-        hass, call, DeviceType.ZERO_EXPORT, DeviceType.OUTPUT_PRIORITY
-    )
+def _pausable(hass: HomeAssistant, call: ServiceCall) -> PolicyRunner[Any]:
+    runner: PolicyRunner[Any] = _policy(hass, call, *PAUSABLE)
     return runner
 
 
 def _profile_device(hass: HomeAssistant, call: ServiceCall) -> ProfileDevice:
     """The loaded device entry the call names, if it keeps setting profiles."""
-    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
-    entry: DiySolarConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+    entry = _entry(hass, call)
+    if entry.state is not ConfigEntryState.LOADED:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="unknown_entry",
-            translation_placeholders={"entry": entry_id},
+            translation_key="policy_not_loaded",
+            translation_placeholders={"entry": entry.title},
         )
     device = entry.runtime_data.coordinator
     if not isinstance(device, ProfileDevice):

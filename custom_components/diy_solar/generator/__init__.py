@@ -20,6 +20,7 @@ from ..policies.generator import (
     Settings,
     State,
     Status,
+    hold,
     next_exercise_day,
     service_due,
     serviced,
@@ -129,6 +130,9 @@ class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
         )
 
     def decide(self, now: float) -> bool:
+        if self.paused(now):
+            self.state = hold(self.state, self._reading(now))
+            return False
         was_due = service_due(self.settings, self.state)
         self.state = step(self.settings, self.state, self._reading(now))
         failed = self.state.phase.value == "failed"
@@ -156,8 +160,9 @@ class GeneratorRunner(RelayPolicyRunner[GeneratorData]):
         if exercise is not None:
             day = datetime.fromordinal(exercise).replace(tzinfo=dt_util.get_default_time_zone())
             when = day + timedelta(minutes=self.settings.exercise_minute)
+        shown = status(self.settings, self.state, self._minute)
         return GeneratorData(
-            status=status(self.settings, self.state, self._minute),
+            status=Status.PAUSED if self.paused_until is not None else shown,
             reason=self.state.reason.value if self.state.reason else None,
             run_today_min=round(self.state.run_s_today / 60, 1),
             total_run_h=round(self.state.total_run_s / 3600, 2),

@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ..forms import option
-from ..policies.grid_connect import Reading, Reason, Settings, State, step
+from ..policies.grid_connect import Reading, Reason, Settings, State, hold, step
 from ..policy_runner import sensor_value
 from ..relay_runner import RelayPolicyRunner
 from ..runtime import DiySolarConfigEntry, RuntimeData, async_start
@@ -65,6 +65,13 @@ class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
         self.state = State()
         self._ran_at: float | None = None
 
+    async def async_act(self, now: float) -> None:
+        if self.paused(now):
+            self._ran_at = now
+            self.state = hold(self.state)
+            return  # hands off: the contactor stays as it is, switched by hand if need be
+        await super().async_act(now)
+
     def decide(self, now: float) -> bool:
         self._ran_at = now
         battery = sensor_value(self.hass, self.options[CONF_BATTERY_VOLTAGE], now)
@@ -98,7 +105,8 @@ class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
         # To the minute: alive enough for a watchdog, without a state write every tick.
         minute = None if self._ran_at is None else self._ran_at // 60 * 60
         beat = None if minute is None else dt_util.utc_from_timestamp(minute)
-        return GridConnectData(self.state.connected, self.state.reason, beat)
+        reason = Reason.PAUSED if self.paused_until is not None else self.state.reason
+        return GridConnectData(self.state.connected, reason, beat)
 
 
 SENSORS = (

@@ -48,6 +48,7 @@ class Reason(StrEnum):
     STALE = "stale"
     RESUMED = "resumed"
     MANUAL = "manual"
+    PAUSED = "paused"  # shown while the owner pauses the policy: the charger is left alone
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Status(StrEnum):
     COOLING_DOWN = "cooling_down"
     QUIET_HOURS = "quiet_hours"
     FAILED = "failed"
+    PAUSED = "paused"  # shown while the owner pauses the policy: stopped, started for nothing
 
 
 class Reason(StrEnum):
@@ -165,6 +166,12 @@ def stop_manual(state: State, reading: Reading) -> State:
     if not state.relay_on:
         return replace(state, retry_pending=False)
     return _stop(state, reading.now)
+
+
+def hold(state: State, reading: Reading) -> State:
+    """Paused: a run stops, a pending retry is dropped, and a low voltage starts timing
+    again once the pause ends (so the end of a pause is not a start at once)."""
+    return replace(stop_manual(state, reading), voltage_low_since=None)
 
 
 def service_due(settings: Settings, state: State) -> bool:

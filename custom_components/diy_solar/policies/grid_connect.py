@@ -27,6 +27,7 @@ class Reason(StrEnum):
     STALE_FAILSAFE = "stale_failsafe"
     STALE_KEPT = "stale_kept"
     STARTED = "started"
+    PAUSED = "paused"  # shown while the owner pauses the policy: the contactor is left alone
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,12 @@ def _bad_grid(settings: Settings, reading: Reading) -> Reason | None:
     if settings.max_asymmetry_v is not None and spread > settings.max_asymmetry_v:
         return Reason.PHASES_UNBALANCED
     return None
+
+
+def hold(state: State) -> State:
+    """Paused: hands off the contactor; the low and high timers start again after the
+    pause (a voltage low before it is not a reason to connect the moment it ends)."""
+    return replace(state, below_since=None, above_since=None)
 
 
 def step(settings: Settings, state: State, reading: Reading) -> State:

@@ -100,7 +100,8 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         self._reset = timedelta(minutes=minute_of_day(self.options.get("reset_time")) or 0)
 
     def snapshot(self) -> ChargingData:
-        return ChargingData(self.state.phase, self.state.reason, self.state.writes_today)
+        reason = Reason.PAUSED if self.paused_until is not None else self.state.reason
+        return ChargingData(self.state.phase, reason, self.state.writes_today)
 
     def _reading(self, now: float) -> Reading:
         volts = sensor_value(self.hass, self.options["battery_voltage"], now)
@@ -133,6 +134,11 @@ class ChargingRunner(PolicyRunner[ChargingData]):
         return tuple(sorted(float(a) for a in listed)) if listed else ()
 
     async def async_act(self, now: float) -> None:
+        if self.paused(now):
+            # Hands off the charger; once the pause ends every value is said again, as
+            # the owner may have changed them meanwhile.
+            self.state = replace(self.state, written={})
+            return
         # Read from the inverter on every run: its list may differ after a firmware update.
         self.settings = replace(self.settings, allowed_charge_a=self._offered_currents())
         decision = step(self.settings, self.state, self._reading(now))

@@ -103,7 +103,6 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         super().__init__(hass, entry)
         self.state = State()
         self.enabled = True
-        self.paused_until: float | None = None
         self.override: tuple[float, float] | None = None  # (watts, until)
         self.tunables = dict(TUNABLES)
         self.settings = Settings()
@@ -120,7 +119,6 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
     def restore(self, stored: dict[str, Any]) -> None:
         super().restore(stored)
         self.enabled = stored.get("enabled", True)
-        self.paused_until = stored.get("paused_until")
         override = stored.get("override")
         self.override = (override[0], override[1]) if override else None
         self.tunables |= stored.get("tunables", {})
@@ -132,7 +130,6 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         return {
             **super().stored(),
             "enabled": self.enabled,
-            "paused_until": self.paused_until,
             "override": list(self.override) if self.override else None,
             "tunables": self.tunables,
             "budget": self.budget.to_dict(),
@@ -229,8 +226,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         self.hass.async_create_task(self.async_run(), eager_start=True)
 
     async def async_act(self, now: float) -> None:
-        if self.paused_until is not None and now >= self.paused_until:
-            self.paused_until = None
+        paused = self.paused(now)
         if self.override is not None and now >= self.override[1]:
             self.override = None
         day = dt_util.as_local(dt_util.utc_from_timestamp(now)).date().toordinal()
@@ -266,7 +262,7 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
         reading = self._reading(now)
         if not self.enabled:
             decision = safe_stop(self.settings, self.state, reading, Status.DISABLED)
-        elif self.paused_until is not None:
+        elif paused:
             decision = safe_stop(self.settings, self.state, reading, Status.PAUSED)
         elif spent and len(spent) == len(actuators):
             decision = safe_stop(self.settings, self.state, reading, Status.WRITE_BUDGET)
@@ -311,14 +307,6 @@ class ZeroExportRunner(PolicyRunner[ZeroExportData]):
 
     async def async_set_tunable(self, key: str, value: float) -> None:
         self.tunables[key] = value
-        await self.async_run(action=True)
-
-    async def async_pause(self, duration: timedelta) -> None:
-        self.paused_until = dt_util.utcnow().timestamp() + duration.total_seconds()
-        await self.async_run(action=True)
-
-    async def async_resume(self) -> None:
-        self.paused_until = None
         await self.async_run(action=True)
 
     async def async_set_target(self, watts: float, duration: timedelta) -> None:
