@@ -37,11 +37,16 @@ class RelayPolicyRunner[DataT](PolicyRunner[DataT]):
     def decide(self, now: float) -> bool:
         """Move the policy to now; whether the relay should be closed."""
 
-    async def async_act(self, now: float) -> None:
-        wanted = self.decide(now)
+    def relay_on(self) -> bool | None:
+        """Whether the relay is closed, as its switch shows; None when it does not say."""
         state = self.hass.states.get(self.relay)
         actual = state.state if state is not None else None
-        differs = actual in (STATE_ON, STATE_OFF) and (actual == STATE_ON) != wanted
+        return actual == STATE_ON if actual in (STATE_ON, STATE_OFF) else None
+
+    async def async_act(self, now: float) -> None:
+        wanted = self.decide(now)
+        actual = self.relay_on()
+        differs = actual is not None and actual != wanted
         due = (
             self._last_try is None
             or now - self._last_try >= REASSERT_AFTER

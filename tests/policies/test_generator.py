@@ -15,6 +15,7 @@ from custom_components.diy_solar.policies.generator import (
     Settings,
     State,
     Status,
+    hold,
     next_exercise_day,
     service_due,
     serviced,
@@ -560,3 +561,35 @@ def test_a_bad_grid_or_stale_battery_starts_the_low_timer_over(interruption: str
         state = grid_connect.step(GC, state, gc(t, volts, grid_v=grid_v, age=age))
         path.append((t, state.connected))
     assert path == [(0, False), (200, False), (210, False), (440, False), (450, True)]
+
+
+def test_a_paused_generator_stops_drops_its_retry_and_times_a_low_voltage_afresh() -> None:
+    volts = Settings(start_voltage=48.0, start_voltage_s=300)
+    state = step(volts, State(), at(0, soc=None, volts=47.5))
+    running = step(volts, state, at(301, soc=None, volts=47.5))
+    assert running.relay_on
+    held = hold(running, at(400, soc=None, volts=47.5))
+    assert (held.relay_on, held.phase, held.stopped_at) == (False, Phase.COOLING_DOWN, EPOCH + 400)
+    waiting = hold(replace(state, retry_pending=True), at(400, soc=None, volts=47.5))
+    assert (waiting.relay_on, waiting.retry_pending, waiting.voltage_low_since) == (
+        False,
+        False,
+        None,
+    )
+    # Low all through the pause: once it ends, the low voltage times its 300 s again.
+    after = step(volts, waiting, at(401, soc=None, volts=47.5))
+    assert not step(volts, after, at(700, soc=None, volts=47.5)).relay_on
+    assert step(volts, after, at(701, soc=None, volts=47.5)).relay_on
+
+
+@pytest.mark.parametrize(
+    ("was", "relay", "connected"),
+    [(True, False, False), (False, True, True), (True, None, True), (False, None, False)],
+    ids=["opened-by-hand", "closed-by-hand", "unknown-kept-on", "unknown-kept-off"],
+)
+def test_grid_connect_paused_takes_the_contactor_as_it_finds_it(
+    was: bool, relay: bool | None, connected: bool
+) -> None:
+    timing = grid_connect.State(connected=was, below_since=EPOCH, above_since=EPOCH + 5)
+    held = grid_connect.hold(timing, relay)
+    assert (held.connected, held.below_since, held.above_since) == (connected, None, None)

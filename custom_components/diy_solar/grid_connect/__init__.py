@@ -68,7 +68,7 @@ class GridConnectRunner(RelayPolicyRunner[GridConnectData]):
     async def async_act(self, now: float) -> None:
         if self.paused(now):
             self._ran_at = now
-            self.state = hold(self.state)
+            self.state = hold(self.state, self.relay_on())
             return  # hands off: the contactor stays as it is, switched by hand if need be
         await super().async_act(now)
 

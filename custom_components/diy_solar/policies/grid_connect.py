@@ -87,10 +87,13 @@ def _bad_grid(settings: Settings, reading: Reading) -> Reason | None:
     return None
 
 
-def hold(state: State) -> State:
-    """Paused: hands off the contactor; the low and high timers start again after the
-    pause (a voltage low before it is not a reason to connect the moment it ends)."""
-    return replace(state, below_since=None, above_since=None)
+def hold(state: State, connected: bool | None) -> State:
+    """Paused: hands off the contactor. The policy takes it as it finds it (connected, as
+    read from the relay; None: unknown, kept as it was), so the end of a pause does not
+    undo what the owner switched by hand; the low and high timers start again after it."""
+    if connected is None:
+        connected = state.connected
+    return replace(state, connected=connected, below_since=None, above_since=None)
 
 
 def step(settings: Settings, state: State, reading: Reading) -> State:
