@@ -27,10 +27,12 @@ from custom_components.diy_solar.drivers.meanwell import (
 )
 from custom_components.diy_solar.drivers.meanwell.protocol import (
     EEP_OFF,
+    decode_raw,
     encode_read,
     encode_write,
     reply_id,
     request_id,
+    scale_for,
     split_frame,
 )
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
@@ -433,3 +435,18 @@ async def test_without_a_way_to_reopen_a_lost_bus_stays_an_error(client: MeanWel
     for _poll in range(2):
         with pytest.raises(MeanWellConnectionError):
             await client.read_readings()
+
+
+def test_each_reading_takes_its_own_scale_and_a_code_without_one_none() -> None:
+    scaling = Scaling(vout=0.01, iout=0.1, vin=0.1, fan_speed=10.0, temperature=0.1)
+    assert scale_for(Command.READ_FAN_SPEED_1, scaling) == 10.0
+    assert scale_for(Command.READ_FAN_SPEED_2, scaling) == 10.0
+    assert scale_for(Command.FAULT_STATUS, scaling) == 1.0  # bits, not a quantity
+
+
+def test_a_value_too_wide_or_a_frame_too_short_is_refused() -> None:
+    assert decode_raw(Command.READ_VOUT, b"\x10\x14", Family.BIC) == 0x1410
+    with pytest.raises(MeanWellProtocolError, match=r"^READ_VOUT: 3 data bytes$"):
+        decode_raw(Command.READ_VOUT, b"\x10\x14\x00", Family.BIC)
+    with pytest.raises(ValueError, match=r"^frame too short: 60$"):
+        split_frame(b"\x60")

@@ -11,6 +11,8 @@ import pytest
 from custom_components.diy_solar.drivers.pi30.exceptions import Pi30ProtocolError
 from custom_components.diy_solar.drivers.pi30.models import (
     CurrentOptions,
+    as_dict,
+    is_placeholder_serial,
     parse_current_options,
     parse_qflag,
     parse_qid,
@@ -127,3 +129,19 @@ def test_the_last_reply_each_parser_still_takes() -> None:
     assert _qmchgcr("020 010 100 020") == CurrentOptions(values=(10, 20, 100), digits=3)
     assert parse_qpgs(" ".join(QPGS[:25])).pv_input_current is None
     assert parse_qpgs(_swap(QPGS, 0, "0")).parallel_exists is False
+
+
+@pytest.mark.parametrize(
+    ("serial", "placeholder"),
+    [("55355535553555", True), ("00000000", True), ("92912009100027", False), ("12121212", False)],
+)
+def test_a_placeholder_serial_is_not_an_identity(serial: str, placeholder: bool) -> None:
+    assert is_placeholder_serial(serial) is placeholder
+
+
+def test_a_reading_as_a_dict_has_every_field_by_name() -> None:
+    status = parse_qpigs(CAPTURED["QPIGS"])
+    found = as_dict(status)
+    assert found["grid_voltage"] == 239.1
+    assert found["switched_on"] is True
+    assert len(found) == 30
