@@ -36,6 +36,7 @@ from .profiles import profile_store
 from .repairs import clear_issues
 from .runtime import DiySolarConfigEntry, RuntimeData
 from .services import async_register_services
+from .voice import async_register_intents
 from .wear import async_remove_ledger
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -68,8 +69,9 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Services and blueprints exist once, whatever entries there are."""
+    """Services, intents, blueprints and sentences exist once, whatever entries there are."""
     async_register_services(hass)
+    async_register_intents(hass)
     await async_install_blueprints(hass)
     return True
 

@@ -84,3 +84,9 @@ def usb_info(vid: str, pid: str) -> UsbServiceInfo:
         manufacturer=None,
         description="USB to Serial",
     )
+
+
+def device_of(hass: HomeAssistant, entry_id: str) -> str:
+    """The id of the one device of an entry (what an action or a blueprint names)."""
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
+    return device.id

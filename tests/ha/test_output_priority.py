@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
-from tests.ha.common import PREFIX
+from tests.ha.common import PREFIX, device_of
 
 OUTPUT_INDEX = 16  # QPIRI: 0 utility first, 1 solar first, 2 SBU
 OPTIONS = {
@@ -170,7 +170,7 @@ async def test_the_cheap_tariff_blueprint_puts_the_grid_first(
                 "use_blueprint": {
                     "path": "diy_solar/cheap_tariff_grid_first.yaml",
                     "input": {
-                        "policy": entry_id,
+                        "policy": device_of(hass, entry_id),
                         "start": start.strftime("%H:%M:%S"),
                         "length": {"hours": 1},
                     },

@@ -13,7 +13,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.diy_solar.const import DOMAIN
@@ -24,6 +23,7 @@ from custom_components.diy_solar.grid_connect import GridConnectRunner
 from custom_components.diy_solar.output_priority import OutputPriorityRunner
 from custom_components.diy_solar.smart_charging import ChargingRunner
 from custom_components.diy_solar.zero_export.runner import ZeroExportRunner
+from tests.ha.common import device_of
 from tests.ha.test_generator import (
     CONTACTOR,
     GRID_CONNECT,
@@ -39,11 +39,6 @@ from tests.ha.test_smart_charging import FLOAT_INDEX, _add, tick
 SERVICES = yaml.safe_load(
     (Path(__file__).parents[2] / "custom_components/diy_solar/services.yaml").read_text()
 )
-
-
-def device_of(hass: HomeAssistant, entry_id: str) -> str:
-    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
-    return device.id
 
 
 async def act(hass: HomeAssistant, service: str, **data: object) -> None:
@@ -166,11 +161,10 @@ async def test_an_action_refuses_a_device_of_another_kind_and_writes_nothing(
     hass: HomeAssistant, board: RelayBoardEmulator
 ) -> None:
     entry_id = await _generator(hass)
-    relay_device = next(
-        d.id
-        for d in dr.async_get(hass).devices.values()
-        if d.model and d.model.startswith("USBRelay")
+    relay_entry = next(
+        e for e in hass.config_entries.async_entries(DOMAIN) if e.data["device_type"] == "usb_relay"
     )
+    relay_device = device_of(hass, relay_entry.entry_id)
     with pytest.raises(ServiceValidationError) as refused:
         await act(hass, "start_generator", device_id=relay_device, duration=600)
     assert refused.value.translation_key == "wrong_policy"

@@ -17,7 +17,7 @@ from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.drivers.meanwell import Command
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
-from tests.ha.common import PREFIX
+from tests.ha.common import PREFIX, device_of
 from tests.ha.test_meanwell import PREFIX as BIC
 from tests.ha.test_meanwell import _entry as bic_entry
 from tests.ha.test_meanwell import _set_number
@@ -137,7 +137,11 @@ async def test_the_blueprint_applies_a_profile_on_its_date(
     at = dt_util.now() + timedelta(minutes=2)
 
     def automation(profile: str, month: int) -> dict[str, object]:
-        inputs = {"device": entry_id, "profile": profile, "at": at.strftime("%H:%M:%S")}
+        inputs = {
+            "device": device_of(hass, entry_id),
+            "profile": profile,
+            "at": at.strftime("%H:%M:%S"),
+        }
         return {
             "use_blueprint": {
                 "path": "diy_solar/seasonal_profile.yaml",

@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.diy_solar.blueprints import async_install_blueprints
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.diagnostics import async_get_config_entry_diagnostics
+from tests.ha.common import device_of
 
 METER = "sensor.grid_power"
 CHARGER = "number.charger_power"
@@ -457,7 +458,10 @@ async def test_blueprint_pauses_while_the_car_charges(hass: HomeAssistant) -> No
             "automation": {
                 "use_blueprint": {
                     "path": "diy_solar/pause_zero_export.yaml",
-                    "input": {"policy": entry_id, "blocker": ["input_boolean.car"]},
+                    "input": {
+                        "policy": device_of(hass, entry_id),
+                        "blocker": ["input_boolean.car"],
+                    },
                 }
             }
         },
