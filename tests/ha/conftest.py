@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant import block_async_io
 from homeassistant.const import CONF_DEVICE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity import Entity
 from homeassistant.util import loop as loop_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -131,3 +133,20 @@ def hid(board: RelayBoardEmulator) -> Iterator[FakeHidapi]:
     fake = FakeHidapi(board)
     with patch("custom_components.diy_solar.relay.connection.backend", return_value=fake):
         yield fake
+
+
+@pytest.fixture
+def phone(hass: HomeAssistant) -> tuple[str, list[dict[str, Any]]]:
+    """A phone with the Home Assistant app (its device id), and what is sent to it."""
+    app = MockConfigEntry(domain="mobile_app", title="Pixel 9")
+    app.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=app.entry_id, identifiers={("mobile_app", "pixel")}, name="Pixel 9"
+    )
+    received: list[dict[str, Any]] = []
+
+    async def notify(call: ServiceCall) -> None:
+        received.append(dict(call.data))
+
+    hass.services.async_register("notify", "mobile_app_pixel_9", notify)
+    return device.id, received

@@ -4,6 +4,7 @@ board (hidapi boundary) with test sensors."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -333,16 +334,14 @@ async def test_grid_connect_waits_for_discharge_and_checks_the_grid_it_gets(
 
 @pytest.mark.usefixtures("relay_board")
 async def test_notification_blueprint(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, board: RelayBoardEmulator
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    board: RelayBoardEmulator,
+    phone: tuple[str, list[dict[str, Any]]],
 ) -> None:
     freezer.move_to("2026-11-25 12:00:00")
     await _generator(hass)
-    sent: list[dict] = []
-
-    async def notify(call: ServiceCall) -> None:
-        sent.append(dict(call.data))
-
-    hass.services.async_register("notify", "phone", notify)
+    device_id, sent = phone
     assert await async_setup_component(
         hass,
         "automation",
@@ -350,7 +349,7 @@ async def test_notification_blueprint(
             "automation": {
                 "use_blueprint": {
                     "path": "diy_solar/generator_notify.yaml",
-                    "input": {"status": "sensor.generator_status", "notify": "notify.phone"},
+                    "input": {"status": "sensor.generator_status", "phone": device_id},
                 }
             }
         },
