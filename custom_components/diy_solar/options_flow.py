@@ -48,6 +48,17 @@ POLICY_FORMS = {
 }
 # Device kinds whose settings writes wear an EEPROM.
 EEPROM_WRITERS = {DeviceType.AXPERT, DeviceType.MEANWELL_BIC, DeviceType.MEANWELL_NPB}
+# Each family's settings step: its own texts (a poll interval means something else on a
+# 2400 baud Axpert line than on a CAN bus).
+SETTINGS_STEP = {
+    DeviceType.AXPERT: "axpert_settings",
+    DeviceType.MEANWELL_BIC: "meanwell_settings",
+    DeviceType.MEANWELL_NPB: "meanwell_settings",
+    DeviceType.LUMENTREE: "lumentree_settings",
+    DeviceType.JK_BMS: "bms_settings",
+    DeviceType.DALY_BMS: "bms_settings",
+    DeviceType.USB_RELAY: "relay_settings",
+}
 # Fields a family adds to the settings form.
 SETTINGS_FIELDS: dict[DeviceType, Callable[[ConfigEntry[Any]], dict[Any, Any]]] = {
     DeviceType.MEANWELL_BIC: meanwell_options.settings_fields,
@@ -72,7 +83,7 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
             return await self.async_step_plant(user_input)
         more = self._meanwell_menu() if kind in FAMILIES else []
         if more:
-            return self.async_show_menu(step_id="init", menu_options=["settings", *more])
+            return self.async_show_menu(step_id="init", menu_options=[SETTINGS_STEP[kind], *more])
         return await self.async_step_settings(user_input)
 
     async def async_step_plant(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -102,11 +113,17 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
         if (extra := SETTINGS_FIELDS.get(self._device_type)) is not None:
             fields |= extra(self.config_entry)
         return self.async_show_form(
-            step_id="settings",
+            step_id=SETTINGS_STEP[self._device_type],
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(fields), self.config_entry.options
             ),
         )
+
+    async_step_axpert_settings = async_step_settings
+    async_step_meanwell_settings = async_step_settings
+    async_step_lumentree_settings = async_step_settings
+    async_step_bms_settings = async_step_settings
+    async_step_relay_settings = async_step_settings
 
     async def _async_policy_options(
         self, user_input: dict[str, Any] | None = None

@@ -269,7 +269,7 @@ async def test_options_invert_the_current_sign(
     hass: HomeAssistant, jk_entry: MockConfigEntry
 ) -> None:
     result = await hass.config_entries.options.async_init(jk_entry.entry_id)
-    assert result["step_id"] == "settings"
+    assert result["step_id"] == "bms_settings"
     assert "eeprom_budget" not in result["data_schema"].schema
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],

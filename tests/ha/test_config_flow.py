@@ -143,7 +143,7 @@ async def test_simulator_flow_and_its_entities(hass: HomeAssistant) -> None:
     result = await _menu_to(hass, "simulator")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    state = hass.states.get(f"sensor.axpert_{SERIAL}_battery_capacity")
+    state = hass.states.get(f"sensor.axpert_{SERIAL}_state_of_charge")
     assert state is not None
     assert 0 <= int(state.state) <= 100
     result = await hass.config_entries.flow.async_init(
@@ -196,7 +196,7 @@ async def test_reconfigure_changes_the_port(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert init_integration.data[CONF_DEVICE] == moved.path
-    assert hass.states.get(f"sensor.axpert_{SERIAL}_battery_capacity").state == "62"
+    assert hass.states.get(f"sensor.axpert_{SERIAL}_state_of_charge").state == "62"
     await hass.config_entries.async_unload(init_integration.entry_id)
     moved.close()
 

@@ -437,7 +437,7 @@ async def test_daly_options_ask_for_the_current_sign_only(hass: HomeAssistant) -
     )
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "settings"
+    assert result["step_id"] == "bms_settings"
     assert [str(k) for k in result["data_schema"].schema] == [
         CONF_SCAN_INTERVAL,
         CONF_INVERT_CURRENT,

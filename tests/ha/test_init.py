@@ -23,7 +23,7 @@ from custom_components.diy_solar.const import (
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
 from tests.ha.common import PREFIX, poll
 
-SOC = f"sensor.{PREFIX}_battery_capacity"
+SOC = f"sensor.{PREFIX}_state_of_charge"
 
 
 async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import can
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -186,6 +186,19 @@ async def test_entities(
     assert states[f"number.{PREFIX}_discharge_current"].attributes["max"] == 37.5
     assert f"sensor.{PREFIX}_discharge_energy" in states
     assert not any(".npb" in entity_id for entity_id in states)
+    # One fault on the device's page; which one, with the Axpert's and the BMS's, among
+    # the diagnostics.
+    category = {
+        e.entity_id: e.entity_category
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    }
+    assert states[f"binary_sensor.{PREFIX}_fault"].state == "off"
+    assert category[f"binary_sensor.{PREFIX}_fault"] is None
+    assert category[f"binary_sensor.{PREFIX}_fan_failure"] is EntityCategory.DIAGNOSTIC
+    assert category[f"binary_sensor.{PREFIX}_overload"] is EntityCategory.DIAGNOSTIC
+    assert states[f"binary_sensor.{PREFIX}_settings_lost_at_power_off"] is not None
+    fan = entity_registry.async_get(f"sensor.{PREFIX}_fan_1_speed")
+    assert fan is not None and fan.options["sensor"]["suggested_display_precision"] == 0
 
 
 async def test_writes_read_back_and_are_counted(
@@ -295,7 +308,7 @@ async def test_options_set_eep_off_and_battery_mode(
     await _setup(hass, entry)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings", "eeprom", "battery_mode"]
+    assert result["menu_options"] == ["meanwell_settings", "eeprom", "battery_mode"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "eeprom"}
     )
@@ -386,7 +399,7 @@ async def test_eep_off_unsupported_is_no_longer_offered(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["menu_options"] == ["settings", "battery_mode"]
+    assert result["menu_options"] == ["meanwell_settings", "battery_mode"]
 
 
 async def test_npb_voltage_adjust_below_the_minimum_current(
@@ -461,7 +474,7 @@ async def test_options_of_a_charger_that_failed_to_load(hass: HomeAssistant, cha
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "settings"
+    assert result["step_id"] == "meanwell_settings"
     schema = result["data_schema"].schema
     limits = {str(k): v.config["max"] for k, v in schema.items() if str(k).startswith("max_")}
     assert limits == {"max_charge_current": 180.0, "max_discharge_current": 150.0}
@@ -495,7 +508,7 @@ async def test_options_settings_of_a_loaded_bic_use_its_model_limits(
     await _setup(hass, entry)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "settings"}
+        result["flow_id"], {"next_step_id": "meanwell_settings"}
     )
     schema = result["data_schema"].schema
     limits = {str(k): v.config["max"] for k, v in schema.items() if str(k).startswith("max_")}
@@ -531,9 +544,9 @@ async def test_npb_options_have_no_battery_mode(hass: HomeAssistant, channel: st
         entry = _entry(channel, "NPB-1200-48")
         await _setup(hass, entry)
         result = await hass.config_entries.options.async_init(entry.entry_id)
-        assert result["menu_options"] == ["settings", "eeprom"]
+        assert result["menu_options"] == ["meanwell_settings", "eeprom"]
         result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {"next_step_id": "settings"}
+            result["flow_id"], {"next_step_id": "meanwell_settings"}
         )
         assert "max_discharge_current" not in {str(k) for k in result["data_schema"].schema}
         await hass.config_entries.async_unload(entry.entry_id)

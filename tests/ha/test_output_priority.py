@@ -23,7 +23,7 @@ from tests.ha.common import PREFIX, device_of
 OUTPUT_INDEX = 16  # QPIRI: 0 utility first, 1 solar first, 2 SBU
 OPTIONS = {
     "output_select": f"select.{PREFIX}_output_source_priority",
-    "soc_sensor": f"sensor.{PREFIX}_battery_capacity",
+    "soc_sensor": f"sensor.{PREFIX}_state_of_charge",
     "grid_below_soc": 25,
     "battery_above_soc": 60,
     "battery_min_pv": 0,

@@ -71,7 +71,7 @@ async def test_simulators_share_the_plant(hass: HomeAssistant) -> None:
         float(round(float(soc)))
     )
     # The simulated Axpert reports the same battery, and the same house.
-    axpert_soc = float(hass.states.get("sensor.axpert_92932105105315_battery_capacity").state)
+    axpert_soc = float(hass.states.get("sensor.axpert_92932105105315_state_of_charge").state)
     assert axpert_soc == round(float(soc))
     pv = float(hass.states.get("sensor.simulated_plant_pv_power").state)
     assert float(hass.states.get("sensor.axpert_92932105105315_pv_power").state) == pytest.approx(
@@ -420,3 +420,28 @@ async def test_the_plant_s_day_can_be_moved_to_see_another_hour(hass: HomeAssist
     assert await hass.config_entries.async_unload(plant_entry)
     del plant.flows["a discharger"]
     plant.clock = time.time  # the next tests' plant
+
+
+def test_the_plant_meters_count_what_flowed_and_not_a_jump_of_its_clock() -> None:
+    now = [1_780_000_000.0]
+    plant = LivePlant(clock=lambda: now[0])
+    plant.flows["a charger"] = lambda: 3000.0  # more than the load: the grid imports
+    plant.sample()
+    assert set(plant.energy_wh.values()) == {0.0}  # nothing has flowed yet
+    now[0] += 1800
+    grid, load, pv, _ = plant.sample()
+    assert grid > 0
+    assert plant.energy_wh["grid_import"] == pytest.approx(grid / 2)
+    assert plant.energy_wh["grid_export"] == 0.0
+    assert (plant.energy_wh["load"], plant.energy_wh["pv"]) == (
+        pytest.approx(load / 2),
+        pytest.approx(pv / 2),
+    )
+    plant.flows["a charger"] = lambda: -20_000.0  # a discharge that exports
+    now[0] += 60
+    grid, *_ = plant.sample()
+    assert plant.energy_wh["grid_export"] == pytest.approx(-grid / 60)
+    counted = dict(plant.energy_wh)
+    plant.run_ahead(6)  # the hours skipped are not lived through
+    plant.sample()
+    assert plant.energy_wh == counted

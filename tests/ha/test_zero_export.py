@@ -224,13 +224,13 @@ async def test_pause_resume_and_a_temporary_target(
         {"config_entry_id": entry_id, "target": 200, "duration": {"hours": 1}},
         blocking=True,
     )
-    assert hass.states.get(f"sensor.{PREFIX}_target_grid_power").state == "200.0"
+    assert hass.states.get(f"sensor.{PREFIX}_target_in_effect").state == "200.0"
     await later(hass, freezer, 10)
     meter(hass, 710)
     await hass.async_block_till_done()
     assert written(hass) == (0, 510)
     await later(hass, freezer, 3600)
-    assert hass.states.get(f"sensor.{PREFIX}_target_grid_power").state == "0.0"
+    assert hass.states.get(f"sensor.{PREFIX}_target_in_effect").state == "0.0"
 
 
 @pytest.mark.usefixtures("actuators")

@@ -286,6 +286,8 @@ class LivePlant(Plant):
         # The battery power at the last sample: the voltage sags with it. The sources ask
         # for the voltage themselves, so it must not ask them back.
         self._last_battery_w = 0.0
+        # What the plant's meters counted since it started, Wh (the Energy panel's inputs).
+        self.energy_wh = dict.fromkeys(("grid_import", "grid_export", "pv", "load"), 0.0)
 
     def run_ahead(self, hours: float) -> None:
         """Run the day this many hours ahead of the wall clock; the jump itself is not
@@ -317,8 +319,19 @@ class LivePlant(Plant):
         second = self._second_of_day(now)
         self.load_w, self.pv_w = self._load[second], self._pv[second]
         battery = self._last_battery_w = self.battery_w
+        grid = self.load_w - self.pv_w + battery
+        if self._last is not None and now > self._last:
+            # Over the same interval, and at the same powers, as the battery's charge.
+            hours = (now - self._last) / 3600.0
+            for meter, watts in (
+                ("grid_import", max(grid, 0.0)),
+                ("grid_export", max(-grid, 0.0)),
+                ("pv", self.pv_w),
+                ("load", self.load_w),
+            ):
+                self.energy_wh[meter] += watts * hours
         self.advance(now)
-        return self.load_w - self.pv_w + battery, self.load_w, self.pv_w, battery
+        return grid, self.load_w, self.pv_w, battery
 
 
 _SHARED: dict[str, LivePlant] = {}

@@ -14,8 +14,18 @@ from .coordinator import coordinator_of
 
 def _fault(key: str, bit: FaultStatus) -> ValueBinarySensorDescription:
     return flag(
-        key, lambda d: bit in d.readings.faults, device_class=BinarySensorDeviceClass.PROBLEM
+        key,
+        lambda d: bit in d.readings.faults,
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        diagnostic=True,
     )
+
+
+# One fault sensor on the device's page; which fault it is, among the diagnostics (as the
+# Axpert's warnings and the BMS alarms are).
+ANY_FAULT = flag(
+    "fault", lambda d: bool(d.readings.faults), device_class=BinarySensorDeviceClass.PROBLEM
+)
 
 
 FAULTS = (
@@ -56,5 +66,6 @@ async def async_setup_entry(
         else (BATTERY_NOT_DETECTED,)
     )
     async_add_entities(
-        ValueBinarySensor(coordinator, d) for d in (*FAULTS, *extra, EEPROM_ERROR, EEPROM_OFF)
+        ValueBinarySensor(coordinator, d)
+        for d in (ANY_FAULT, *FAULTS, *extra, EEPROM_ERROR, EEPROM_OFF)
     )

@@ -66,6 +66,7 @@ def _fan(index: int) -> ValueSensorDescription:
         REVOLUTIONS_PER_MINUTE,
         lambda d: d.readings.fan_speeds[index] if len(d.readings.fan_speeds) > index else None,
         diagnostic=True,
+        precision=0,
     )
 
 

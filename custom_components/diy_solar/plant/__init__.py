@@ -10,8 +10,9 @@ from typing import Any, cast
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
+    SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, Platform, UnitOfPower
+from homeassistant.const import PERCENTAGE, Platform, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
@@ -35,6 +36,7 @@ class PlantData:
     battery_w: float
     soc: float
     sampled_at: datetime
+    energy_kwh: dict[str, float]
 
 
 class PlantCoordinator(DeviceCoordinator[PlantData]):
@@ -55,6 +57,7 @@ class PlantCoordinator(DeviceCoordinator[PlantData]):
             round(battery),
             round(self.plant.soc * 100, 1),
             utcnow(),
+            {meter: round(wh / 1000, 4) for meter, wh in self.plant.energy_wh.items()},
         )
 
     def device_info(self, unit: int | None = None) -> DeviceInfo:
@@ -77,12 +80,26 @@ def _power(key: str, fn: Callable[[PlantData], float]) -> ValueSensorDescription
     return measurement(key, SensorDeviceClass.POWER, UnitOfPower.WATT, fn)
 
 
+def _energy(meter: str) -> ValueSensorDescription:
+    # Counted from the plant's start: a restart begins a new count, as a meter that was
+    # replaced does (total increasing).
+    return measurement(
+        f"{meter}_energy",
+        SensorDeviceClass.ENERGY,
+        UnitOfEnergy.KILO_WATT_HOUR,
+        lambda d: d.energy_kwh[meter],
+        precision=3,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+    )
+
+
 SENSORS = (
     _power("grid_power", lambda d: d.grid_w),
     _power("load_power", lambda d: d.load_w),
     _power("pv_power", lambda d: d.pv_w),
     _power("battery_power", lambda d: d.battery_w),
     measurement("soc", SensorDeviceClass.BATTERY, PERCENTAGE, lambda d: d.soc),
+    *(_energy(meter) for meter in ("grid_import", "grid_export", "pv", "load")),
 )
 
 
