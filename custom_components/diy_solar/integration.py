@@ -30,6 +30,7 @@ from . import (
 from .axpert.coordinator import Pi30Coordinator
 from .blueprints import async_install_blueprints
 from .const import CONF_DEVICE_TYPE, CONF_SLAVES, DOMAIN, DeviceType
+from .dashboard import async_setup_dashboard
 from .lumentree.coordinator import unit_identifier
 from .policy_runner import policy_store
 from .profiles import profile_store
@@ -69,10 +70,12 @@ SETUP: dict[DeviceType, Callable[[HomeAssistant, DiySolarConfigEntry], Awaitable
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Services, intents, blueprints and sentences exist once, whatever entries there are."""
+    """Services, intents, blueprints, sentences and the dashboard exist once, whatever
+    entries there are."""
     async_register_services(hass)
     async_register_intents(hass)
     await async_install_blueprints(hass)
+    await async_setup_dashboard(hass)
     return True
 
 
