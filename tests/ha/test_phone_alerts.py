@@ -62,6 +62,20 @@ async def tap(hass: HomeAssistant, action: str) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def failed_start(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sent: list[dict[str, Any]], **inputs: Any
+) -> dict[str, Any]:
+    """A generator that does not start (no running feedback, no retry): the alert sent."""
+    freezer.move_to("2026-11-25 12:00:00")
+    hass.states.async_set("binary_sensor.generator_running", "off")
+    await _generator(hass, running_sensor="binary_sensor.generator_running", retries=0)
+    await _alerts(hass, generator=["sensor.generator_status"], **inputs)
+    await minutes(hass, freezer, 4, charge_controller_soc=12)
+    assert generator_status(hass) == "failed"
+    (alert,) = sent
+    return alert
+
+
 @pytest.mark.usefixtures("relay_board")
 async def test_a_failed_start_reaches_the_phone_and_retry_runs_the_generator(
     hass: HomeAssistant,
@@ -69,13 +83,8 @@ async def test_a_failed_start_reaches_the_phone_and_retry_runs_the_generator(
     board: RelayBoardEmulator,
     sent: list[dict[str, Any]],
 ) -> None:
-    freezer.move_to("2026-11-25 12:00:00")
-    hass.states.async_set("binary_sensor.generator_running", "off")
-    await _generator(hass, running_sensor="binary_sensor.generator_running", retries=0)
-    await _alerts(hass, generator=["sensor.generator_status"], retry_run={"minutes": 45})
-    await minutes(hass, freezer, 4, charge_controller_soc=12)
-    assert (board.states[0], generator_status(hass)) == (False, "failed")
-    (alert,) = sent
+    alert = await failed_start(hass, freezer, sent, retry_run={"minutes": 45})
+    assert board.states[0] is False
     assert alert["title"] == "Generator"
     actions = [a["action"] for a in alert["data"]["actions"]]
     assert [a["title"] for a in alert["data"]["actions"]] == ["Retry", "Stop trying"]
@@ -100,12 +109,7 @@ async def test_stop_trying_leaves_the_generator_off(
     board: RelayBoardEmulator,
     sent: list[dict[str, Any]],
 ) -> None:
-    freezer.move_to("2026-11-25 12:00:00")
-    hass.states.async_set("binary_sensor.generator_running", "off")
-    await _generator(hass, running_sensor="binary_sensor.generator_running", retries=0)
-    await _alerts(hass, generator=["sensor.generator_status"])
-    await minutes(hass, freezer, 4, charge_controller_soc=12)
-    (alert,) = sent
+    alert = await failed_start(hass, freezer, sent)
     await tap(hass, alert["data"]["actions"][1]["action"])
     await minutes(hass, freezer, 10, charge_controller_soc=12)
     assert (board.states[0], generator_status(hass)) == (False, "failed")

@@ -1,0 +1,120 @@
+"""The demo in headless Chromium, as its owner uses it: the login page, the DIY Solar
+dashboard view by view (every card drawn, no error card, live figures), a policy's button,
+and the add menu. Screenshots go to .cache/browser/.
+
+Home Assistant's frontend is slow on two cores: every step waits for what it needs to see,
+never for a fixed time."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from demo_bootstrap import PASSWORD, USER, login  # noqa: E402
+
+BASE = os.environ.get("DIY_SOLAR_BASE", "http://127.0.0.1:8123")
+SHOTS = ROOT / ".cache" / "browser"
+WAIT = 60_000  # ms: the first load of the frontend on a busy two-core machine
+
+
+def states() -> dict[str, dict]:
+    token = login(BASE, BASE + "/")
+    request = urllib.request.Request(
+        BASE + "/api/states", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request) as reply:
+        return {s["entity_id"]: s for s in json.load(reply)}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser) -> Iterator[Page]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(BASE + "/diy-solar/plant", timeout=WAIT)
+    page.locator("input[name=username]").fill(USER, timeout=WAIT)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/diy-solar/plant"), timeout=WAIT)
+    yield page
+    page.close()
+    assert not [e for e in errors if "diy-solar" in e], errors
+
+
+def drawn(page: Page, path: str, name: str) -> str:
+    """Open a view, wait until its cards are drawn; its text, and a screenshot of it."""
+    page.goto(f"{BASE}/diy-solar/{path}", timeout=WAIT)
+    cards = page.locator("hui-view ha-card")
+    expect(cards.first).to_be_visible(timeout=WAIT)
+    page.wait_for_load_state("networkidle", timeout=WAIT)
+    assert page.locator("hui-error-card").count() == 0
+    text = page.locator("hui-view").inner_text(timeout=WAIT)
+    assert "Custom element doesn't exist" not in text
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    return text
+
+
+def test_the_plant_view_shows_the_live_plant(page: Page) -> None:
+    text = drawn(page, "plant", "plant")
+    for heading in ("Power flow", "State of charge", "Energy", "Last 24 hours"):
+        assert heading in text
+    grid = round(float(states()["sensor.simulated_plant_grid_power"]["state"]))
+    assert re.search(r"Grid \(\+ import\)\s*-?\d+ W", text), text
+    assert abs(grid) < 5000
+
+
+def test_every_other_view_draws(page: Page) -> None:
+    assert "Cells" in drawn(page, "battery", "battery")
+    assert "Pause 1 h" in drawn(page, "policies", "policies")
+
+
+def test_a_policy_button_pauses_and_resumes_it(page: Page) -> None:
+    drawn(page, "policies", "policies")
+    page.get_by_text("Pause 1 h").click()
+    expect_state("sensor.zero_export_status", "paused")
+    page.get_by_text("Resume").click()
+    expect_state("sensor.zero_export_status", lambda s: s != "paused")
+
+
+def test_the_add_menu_offers_devices_and_policies(page: Page) -> None:
+    page.goto(BASE + "/config/integrations/integration/diy_solar", timeout=WAIT)
+    page.get_by_role("button", name=re.compile("Add (entry|device|hub|service)", re.I)).first.click(
+        timeout=WAIT
+    )
+    dialog = page.locator("dialog-data-entry-flow")
+    expect(dialog.get_by_text("Add to DIY Solar")).to_be_visible(timeout=WAIT)
+    expect(dialog.get_by_text("Generator auto-start (policy)")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "add-menu.png"))
+    dialog.get_by_text("Simulated plant (no hardware)").click()
+    expect(dialog.get_by_text(re.compile("already", re.I))).to_be_visible(timeout=WAIT)
+
+
+def expect_state(entity_id: str, wanted: object) -> None:
+    """Wait (polling the REST API) until the entity's state is wanted or passes it."""
+    deadline = time.monotonic() + 30
+    while True:
+        state = states()[entity_id]["state"]
+        if (wanted(state) if callable(wanted) else state == wanted) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert wanted(state) if callable(wanted) else state == wanted, state
