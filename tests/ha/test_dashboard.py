@@ -105,7 +105,7 @@ async def test_the_dashboard_shows_what_the_plant_has_and_nothing_else(
     bms = await _add(hass, {"next_step_id": "jk_bms"}, {"device": "simulator"})
     await hass.async_block_till_done()
     hass_object = frontend_hass(hass)
-    dashboard = generate(hass_object)
+    dashboard = await hass.async_add_executor_job(generate, hass_object)
     views = {view["title"]: view for view in dashboard["views"]}
     bic = dr.async_entries_for_config_entry(dr.async_get(hass), entries[1])[0]
     policy = dr.async_entries_for_config_entry(dr.async_get(hass), entries[2])[0]
@@ -132,7 +132,8 @@ async def test_the_dashboard_shows_what_the_plant_has_and_nothing_else(
         registry.async_update_entity(f"sensor.jk_bms_simulator_cell_{n}_voltage", disabled_by=None)
     assert await hass.config_entries.async_reload(bms)
     await hass.async_block_till_done()
-    views = {v["title"]: v for v in generate(frontend_hass(hass))["views"]}
+    again = await hass.async_add_executor_job(generate, frontend_hass(hass))
+    views = {v["title"]: v for v in again["views"]}
     cells = next(c for c in views["Battery"]["cards"] if c.get("title") == "Cells")
     assert cells["content"].count("▇") == 16
     assert "sensor.jk_bms_simulator_cell_16_voltage" in cells["content"]
