@@ -26,6 +26,18 @@ from demo_bootstrap import PASSWORD, USER, login  # noqa: E402
 BASE = os.environ.get("DIY_SOLAR_BASE", "http://127.0.0.1:8123")
 SHOTS = ROOT / ".cache" / "browser"
 WAIT = 60_000  # ms: the first load of the frontend on a busy two-core machine
+COMPOSED_TEXT = """(root) => {
+  const parts = [];
+  const walk = (node) => {
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) parts.push(child.textContent);
+      else walk(child);
+    }
+  };
+  walk(root);
+  return parts.join(" ").replace(/\\s+/g, " ");
+}"""
 
 
 def states() -> dict[str, dict]:
@@ -54,8 +66,10 @@ def page(browser: Browser) -> Iterator[Page]:
     page.goto(BASE + "/diy-solar/plant", timeout=WAIT)
     page.locator("input[name=username]").fill(USER, timeout=WAIT)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/diy-solar/plant"), timeout=WAIT)
+    page.keyboard.press("Enter")  # "Keep me logged in" is ticked: later pages stay logged in
+    # The dashboard drawn: the login is complete and its token kept (a page opened before
+    # that would ask for the login again).
+    expect(page.locator("hui-view ha-card").first).to_be_visible(timeout=WAIT)
     yield page
     page.close()
     assert not [e for e in errors if "diy-solar" in e], errors
@@ -68,7 +82,8 @@ def drawn(page: Page, path: str, name: str) -> str:
     expect(cards.first).to_be_visible(timeout=WAIT)
     page.wait_for_load_state("networkidle", timeout=WAIT)
     assert page.locator("hui-error-card").count() == 0
-    text = page.locator("hui-view").inner_text(timeout=WAIT)
+    # The cards draw inside shadow roots: their text, gathered through them.
+    text: str = page.locator("hui-view").evaluate(COMPOSED_TEXT)
     assert "Custom element doesn't exist" not in text
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     return text
@@ -89,11 +104,14 @@ def test_every_other_view_draws(page: Page) -> None:
 
 
 def test_a_policy_button_pauses_and_resumes_it(page: Page) -> None:
-    drawn(page, "policies", "policies")
+    assert "Paused until" not in drawn(page, "policies", "policies")
     page.get_by_text("Pause 1 h").click()
     expect_state("sensor.zero_export_status", "paused")
+    expect(page.get_by_text("Paused until")).to_be_visible(timeout=WAIT)
+    page.screenshot(path=str(SHOTS / "policies-paused.png"))
     page.get_by_text("Resume").click()
     expect_state("sensor.zero_export_status", lambda s: s != "paused")
+    expect(page.get_by_text("Paused until")).to_be_hidden(timeout=WAIT)
 
 
 def test_the_add_menu_offers_devices_and_policies(page: Page) -> None:

@@ -143,6 +143,13 @@ async def test_the_dashboard_shows_what_the_plant_has_and_nothing_else(
     assert actions["Pause 1 h"]["perform_action"] == "diy_solar.pause_policy"
     assert actions["Pause 1 h"]["data"] == {"device_id": policy.id, "duration": "01:00:00"}
     assert "Run 1 h" not in actions  # a zero-export controller runs no generator
+    (card,) = [c for c in views["Policies"]["cards"] if c["type"] == "entities"]
+    (paused,) = [r for r in card["entities"] if isinstance(r, dict)]
+    assert paused == {  # shown only while paused, not "Unknown" the rest of the time
+        "type": "conditional",
+        "conditions": [{"entity": "sensor.zero_export_paused_until", "state_not": "unknown"}],
+        "row": {"entity": "sensor.zero_export_paused_until"},
+    }
 
 
 async def test_the_dashboard_keeps_the_strategy_until_its_owner_takes_control(

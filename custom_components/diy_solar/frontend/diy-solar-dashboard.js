@@ -13,8 +13,10 @@ const POLICY_MODELS = [
   "Output priority",
   "State of charge estimator",
 ];
-// Where the plant's figures come from, the most trusted first.
+// Where the plant's figures come from, the most trusted first: a state of charge from the
+// battery's own electronics; power flows from the meters (the simulated plant's in the demo).
 const SOC_ORDER = ["bank", "estimator", "bms", "inverter", "plant"];
+const FLOW_ORDER = ["plant", "bank", "bms", "inverter"];
 const FLOW = {
   pv: ["pv_power", "pv_input_power", "pv_charging_power"],
   battery: ["battery_power"],
@@ -65,8 +67,9 @@ const domainOf = (entityId) => entityId.split(".")[0];
 const primary = (entry) => !entry.entity_category;
 
 function withKey(devices, keys) {
+  const ordered = FLOW_ORDER.flatMap((kind) => devices.filter((d) => d.kind === kind));
   for (const key of keys) {
-    for (const { entities } of devices) {
+    for (const { entities } of ordered) {
       const found = entities.find((e) => e.translation_key === key && domainOf(e.entity_id) === "sensor");
       if (found) return found.entity_id;
     }
@@ -83,20 +86,23 @@ function socOf(hass, item) {
 
 function flowCard(devices) {
   const found = Object.fromEntries(Object.entries(FLOW).map(([part, keys]) => [part, withKey(devices, keys)]));
+  // Home Assistant's own icons: an emoji needs a font the browser may not have.
   const line = (icon, label, entityId) =>
-    entityId ? `${icon} **${label}** {{ states('${entityId}') | float(0) | round(0) }} W` : null;
+    entityId
+      ? `<ha-icon icon="${icon}"></ha-icon> **${label}** {{ states('${entityId}') | float(0) | round(0) }} W`
+      : null;
   const lines = [
-    line("☀️", "PV", found.pv),
-    line("🔋", "Battery (+ charging)", found.battery),
-    line("🔌", "Grid (+ import)", found.grid),
-    line("🏠", "Load", found.load),
+    line("mdi:solar-power-variant", "PV", found.pv),
+    line("mdi:home-battery", "Battery (+ charging)", found.battery),
+    line("mdi:transmission-tower", "Grid (+ import)", found.grid),
+    line("mdi:home-lightning-bolt", "Load", found.load),
   ].filter(Boolean);
   if (!lines.length) return null;
-  return { type: "markdown", title: "Power flow", content: lines.join("\n\n↓\n\n") };
+  return { type: "markdown", title: "Power flow", content: lines.join("\n\n") };
 }
 
-function entitiesCard(title, entityIds) {
-  return entityIds.length ? { type: "entities", title, entities: entityIds, state_color: true } : null;
+function entitiesCard(title, rows) {
+  return rows.length ? { type: "entities", title, entities: rows, state_color: true } : null;
 }
 
 function actionButton(name, icon, action, data) {
@@ -197,7 +203,12 @@ function deviceView(hass, item) {
 function policyCards(item) {
   const device_id = item.device.id;
   const model = item.device.model;
-  const ids = item.entities.filter(primary).map((e) => e.entity_id);
+  // A pause's end shows only while there is one (not "Unknown" the rest of the time).
+  const ids = item.entities.filter(primary).map((e) =>
+    e.translation_key === "paused_until"
+      ? { type: "conditional", conditions: [{ entity: e.entity_id, state_not: "unknown" }], row: { entity: e.entity_id } }
+      : e.entity_id
+  );
   const buttons = [];
   if (model === "Generator auto-start") {
     buttons.push(
