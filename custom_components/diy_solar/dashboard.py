@@ -4,7 +4,6 @@ control of it (then it is theirs, stored like any other)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from homeassistant.components.http import StaticPathConfig
 from homeassistant.components.lovelace.const import LOVELACE_DATA
 from homeassistant.components.lovelace.dashboard import LovelaceStorage
 from homeassistant.core import HomeAssistant
+from homeassistant.loader import async_get_loaded_integration
 
 from .const import DOMAIN
 
@@ -20,7 +20,6 @@ SCRIPT = Path(__file__).parent / "frontend" / "diy-solar-dashboard.js"
 URL = f"/{DOMAIN}/{SCRIPT.name}"
 PANEL = "diy-solar"
 STRATEGY = {"strategy": {"type": "custom:diy-solar"}}
-VERSION = json.loads((Path(__file__).parent / "manifest.json").read_text())["version"]
 
 
 class StrategyDashboard(LovelaceStorage):
@@ -39,7 +38,8 @@ async def async_setup_dashboard(hass: HomeAssistant) -> None:
         return
     await hass.http.async_register_static_paths([StaticPathConfig(URL, str(SCRIPT), False)])
     # The version in the address: a browser takes a new release's script, not its cache.
-    add_extra_js_url(hass, f"{URL}?v={VERSION}")
+    version = async_get_loaded_integration(hass, DOMAIN).version
+    add_extra_js_url(hass, f"{URL}?v={version}")
     dashboards = hass.data[LOVELACE_DATA].dashboards
     if PANEL in dashboards:  # the owner made one of that name: it stays theirs
         return
