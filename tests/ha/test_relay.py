@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 from homeassistant.config_entries import SOURCE_USB, SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
@@ -10,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 
 from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.drivers.usbrelay import BoardState
 from custom_components.diy_solar.emulators.usbrelay import RelayBoardEmulator
 from tests.ha.common import poll, usb_info
 
@@ -59,6 +63,40 @@ async def test_a_vanished_board_is_unavailable_until_it_returns(
     board.plugged, board.path = True, b"/dev/hidraw9"
     await poll(hass)
     assert hass.states.get(SWITCH_1).state == "off"
+
+
+@pytest.mark.usefixtures("hid")
+async def test_a_poll_answered_late_does_not_undo_a_switch(
+    hass: HomeAssistant, board: RelayBoardEmulator
+) -> None:
+    """The board answers a poll, but the answer reaches Home Assistant only after the
+    owner has switched the relay: the switch shows the board's state after the switch."""
+    result = await _add(hass)
+    coordinator = result["result"].runtime_data.coordinator
+    read, answered, late = coordinator.board.read, threading.Event(), threading.Event()
+
+    def read_late() -> BoardState:
+        state = read()
+        answered.set()
+        late.wait(5)
+        return state
+
+    coordinator.board.read = read_late
+    refresh = hass.async_create_task(coordinator.async_refresh())
+    await hass.async_add_executor_job(answered.wait, 5)
+    switching = hass.async_create_task(
+        hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: SWITCH_1}, blocking=True)
+    )
+    # Time for the switch to overtake the poll, as a busy machine's threads may let it.
+    for _ in range(50):
+        if board.commands:
+            break
+        await asyncio.sleep(0.01)
+    late.set()
+    await refresh
+    await switching
+    assert board.states == [True, False]
+    assert hass.states.get(SWITCH_1).state == "on"
 
 
 @pytest.mark.usefixtures("hid")

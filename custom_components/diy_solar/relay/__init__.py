@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -33,22 +34,28 @@ class RelayCoordinator(DeviceCoordinator[RelayData]):
     def __init__(self, hass: HomeAssistant, entry: DiySolarConfigEntry, hid: HidBackend) -> None:
         super().__init__(hass, entry)
         self.board = UsbRelayBoard(entry.data[CONF_SERIAL], hid)
+        # One board call at a time from here: the driver's own lock orders the calls on
+        # the board, but their results can reach the loop in another order, and a poll
+        # that read before a switch would then show the relay as it was before.
+        self._order = asyncio.Lock()
 
     async def _async_update_data(self) -> RelayData:
-        try:
-            state = await self.hass.async_add_executor_job(self.board.read)
-        except UsbRelayError as err:
-            raise translated(UpdateFailed, "communication_error", err) from err
+        async with self._order:
+            try:
+                state = await self.hass.async_add_executor_job(self.board.read)
+            except UsbRelayError as err:
+                raise translated(UpdateFailed, "communication_error", err) from err
         return RelayData(state, utcnow())
 
     async def async_switch(self, channel: int, on: bool) -> None:
         """Switch, then show what the board reports, not what was asked."""
-        try:
-            state = await self.hass.async_add_executor_job(self.board.switch, channel, on)
-        except UsbRelayError as err:
-            self.async_set_update_error(err)
-            raise translated(HomeAssistantError, "communication_error", err) from err
-        self.async_set_updated_data(RelayData(state, utcnow()))
+        async with self._order:
+            try:
+                state = await self.hass.async_add_executor_job(self.board.switch, channel, on)
+            except UsbRelayError as err:
+                self.async_set_update_error(err)
+                raise translated(HomeAssistantError, "communication_error", err) from err
+            self.async_set_updated_data(RelayData(state, utcnow()))
 
     def device_info(self, unit: int | None = None) -> DeviceInfo:
         return DeviceInfo(
