@@ -14,6 +14,7 @@ from homeassistant.const import ATTR_ENTITY_ID, CONF_NAME, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -201,6 +202,9 @@ async def test_pause_resume_and_a_temporary_target(
     assert written(hass) == (0, 0)
     assert status(hass) == "paused"
     assert hass.states.get(f"sensor.{PREFIX}_paused_until").state != "unknown"
+    # Read while paused, hidden from the device page (where it would say Unknown otherwise).
+    hidden = er.async_get(hass).async_get(f"sensor.{PREFIX}_paused_until").hidden_by
+    assert hidden is er.RegistryEntryHider.INTEGRATION
     await later(hass, freezer, 601)
     meter(hass, 700)
     await later(hass, freezer, 1)

@@ -47,11 +47,15 @@ function attributes(hass, entityId) {
   return (hass.states[entityId] || {}).attributes || {};
 }
 
+// Hidden from the device page by the integration, yet wanted here while it says something.
+const SHOWN_THOUGH_HIDDEN = new Set(["paused_until"]);
+
 // Each DIY Solar device that has entities, with them, in the order the registry gives.
 export function ourDevices(hass) {
   const byDevice = new Map();
   for (const entry of Object.values(hass.entities)) {
-    if (entry.platform !== PLATFORM || entry.hidden || !entry.device_id) continue;
+    if (entry.platform !== PLATFORM || !entry.device_id) continue;
+    if (entry.hidden && !SHOWN_THOUGH_HIDDEN.has(entry.translation_key)) continue;
     if (!(entry.entity_id in hass.states)) continue;
     const device = hass.devices[entry.device_id];
     if (!device) continue;

@@ -65,6 +65,9 @@ SENSORS = (
         key="paused_until",
         translation_key="paused_until",
         device_class=SensorDeviceClass.TIMESTAMP,
+        # Unknown whenever the policy runs: on the device page it would say so all the
+        # time; the dashboard and automations read it while a pause lasts.
+        entity_registry_visible_default=False,
         value_fn=lambda d: d.paused_until,
     ),
 )
