@@ -116,10 +116,15 @@ def test_translations_are_the_strings() -> None:
 
 
 def _fields() -> list[tuple[str, str, str, Any]]:
+    def parts(step: str, texts: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        sections = texts.get("sections", {}).items()
+        return [(step, texts), *((f"{step}.{name}", part) for name, part in sections)]
+
     return [
-        (flow, step, field, texts.get("data_description", {}).get(field))
+        (flow, where, field, texts.get("data_description", {}).get(field))
         for flow in ("config", "options")
-        for step, texts in STRINGS[flow]["step"].items()
+        for step, step_texts in STRINGS[flow]["step"].items()
+        for where, texts in parts(step, step_texts)
         for field in texts.get("data", {})
     ]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import voluptuous as vol
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import selector
 
 
@@ -34,3 +36,46 @@ def minute_of_day(text: str | None) -> int | None:
         return None
     hours, minutes, *_ = (int(part) for part in str(text).split(":"))
     return hours * 60 + minutes
+
+
+def folded(key: str, fields: dict[Any, Any], *, collapsed: bool = True) -> dict[Any, Any]:
+    """A section of a form: fields under a heading, folded away until opened.
+
+    The section may be left out of an answer (its fields then take their defaults); the
+    answers are stored flat, as if the form had no sections (see flatten).
+    """
+    return {vol.Optional(key, default=dict): section(vol.Schema(fields), {"collapsed": collapsed})}
+
+
+def _sections(schema: vol.Schema) -> dict[str, set[str]]:
+    return {
+        str(key): {str(field) for field in value.schema.schema}
+        for key, value in schema.schema.items()
+        if isinstance(value, section)
+    }
+
+
+def flatten(schema: vol.Schema, answer: Mapping[str, Any]) -> dict[str, Any]:
+    """A form's answer with its sections' fields lifted to the top."""
+    sections = _sections(schema)
+    flat: dict[str, Any] = {}
+    for key, value in answer.items():
+        flat |= value if key in sections else {key: value}
+    return flat
+
+
+def nest(schema: vol.Schema, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Flat values (stored options) placed in the form's sections, as the form takes them."""
+    sections = _sections(schema)
+    inside = set().union(*sections.values())
+    nested: dict[str, Any] = {k: v for k, v in values.items() if k not in inside}
+    for key, fields in sections.items():
+        nested[key] = {k: v for k, v in values.items() if k in fields}
+    return nested
+
+
+def shown_errors(schema: vol.Schema, errors: dict[str, str]) -> dict[str, str]:
+    """Errors as the frontend can show them: it shows none on a field inside a section,
+    so such an error is the form's own (its text names the fields)."""
+    inside = set().union(*_sections(schema).values())
+    return {("base" if key in inside else key): error for key, error in errors.items()}

@@ -30,8 +30,10 @@ from .meanwell import options as meanwell_options
 from .meanwell.connection import FAMILIES
 from .meanwell.options import MeanWellOptions
 from .output_priority.flow import FORM as OUTPUT_PRIORITY_FORM
+from .policies.charging import Chemistry
 from .policy_form import PolicyFormOptions
 from .smart_charging.flow import FORM as SMART_CHARGING_FORM
+from .smart_charging.flow import LEVELS as CHARGING_LEVELS
 from .soc_estimator.flow import FORM as ESTIMATOR_FORM
 from .zero_export.flow import ZeroExportOptions
 
@@ -137,3 +139,15 @@ class DiySolarOptionsFlow(MeanWellOptions, ZeroExportOptions, PolicyFormOptions)
     async_step_output_priority = _async_policy_options
     async_step_battery_bank = _async_policy_options
     async_step_soc_estimator = _async_policy_options
+
+    async def async_step_smart_charging_lead_acid(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_policy_form_options(
+            CHARGING_LEVELS[Chemistry.LEAD_ACID], user_input
+        )
+
+    async def async_step_smart_charging_lithium(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await self._async_policy_form_options(CHARGING_LEVELS[Chemistry.LITHIUM], user_input)

@@ -1,5 +1,10 @@
-"""Policies set up with one form (generator, grid connect, smart charging): the form adds
-the policy entry, and the same form is its options."""
+"""Policies set up with forms (generator, grid connect, smart charging and others): the
+forms add the policy entry, and the same forms are its options.
+
+A form may lead to another chosen by its answers (smart charging asks the battery's
+chemistry, then only that chemistry's levels); the entry keeps the answers of the forms
+shown, so what belonged to another choice does not linger.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from homeassistant.const import CONF_NAME
 
 from .const import CONF_DEVICE_TYPE, DeviceType
 from .flow import DiySolarFlow
+from .forms import flatten, nest, shown_errors
 
 
 @dataclass(frozen=True)
@@ -22,44 +28,78 @@ class PolicyForm:
     schema: Callable[[], vol.Schema]
     # The form's errors by field; empty when the policy can work with the answers.
     validate: Callable[[dict[str, Any]], dict[str, str]]
+    # The form that follows, chosen by the answers so far; None: this is the last.
+    then: Callable[[dict[str, Any]], PolicyForm] | None = None
+    # The step showing the form, where it is not the first (whose step is the kind's).
+    step: str | None = None
+
+    @property
+    def step_id(self) -> str:
+        return self.step or self.kind.value
+
+
+def _answer(
+    form: PolicyForm, schema: vol.Schema, user_input: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    answers = flatten(schema, user_input)
+    return answers, shown_errors(schema, form.validate(answers))
 
 
 class PolicyFormFlow(DiySolarFlow):
+    _policy_answers: dict[str, Any]
+
     async def _async_policy_form_step(
         self, form: PolicyForm, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
+        first = form.step is None
+        schema = form.schema()
+        if first:
+            schema = vol.Schema({vol.Required(CONF_NAME, default=form.default_name): str}).extend(
+                schema.schema
+            )
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = form.validate(user_input)
+            answers, errors = _answer(form, schema, user_input)
             if not errors:
-                options = {k: v for k, v in user_input.items() if k != CONF_NAME}
+                self._policy_answers = ({} if first else self._policy_answers) | answers
+                if form.then is not None:
+                    return await self._async_policy_form_step(form.then(self._policy_answers), None)
+                options = dict(self._policy_answers)
                 return self.async_create_entry(
-                    title=user_input[CONF_NAME], data={CONF_DEVICE_TYPE: form.kind}, options=options
+                    title=options.pop(CONF_NAME),
+                    data={CONF_DEVICE_TYPE: form.kind},
+                    options=options,
                 )
-        schema = vol.Schema({vol.Required(CONF_NAME, default=form.default_name): str}).extend(
-            form.schema().schema
-        )
         return self.async_show_form(
-            step_id=form.kind.value,
+            step_id=form.step_id,
             data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
             errors=errors,
         )
 
 
 class PolicyFormOptions(OptionsFlow):
+    _policy_answers: dict[str, Any]
+
     async def _async_policy_form_options(
         self, form: PolicyForm, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         """Everything the policy reads, writes and decides by."""
+        schema = form.schema()
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = form.validate(user_input)
+            answers, errors = _answer(form, schema, user_input)
             if not errors:
-                return self.async_create_entry(data=user_input)
+                first = form.step is None
+                self._policy_answers = ({} if first else self._policy_answers) | answers
+                if form.then is not None:
+                    return await self._async_policy_form_options(
+                        form.then(self._policy_answers), None
+                    )
+                return self.async_create_entry(data=self._policy_answers)
         return self.async_show_form(
-            step_id=form.kind.value,
+            step_id=form.step_id,
             data_schema=self.add_suggested_values_to_schema(
-                form.schema(), user_input or self.config_entry.options
+                schema, nest(schema, user_input or self.config_entry.options)
             ),
             errors=errors,
         )

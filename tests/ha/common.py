@@ -6,7 +6,9 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
+import voluptuous as vol
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowManager, FlowResultType, section
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.usb import UsbServiceInfo
@@ -14,6 +16,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.diy_solar.const import DOMAIN
+from custom_components.diy_solar.forms import nest
 
 PREFIX = "axpert_92932105105315"
 
@@ -90,3 +93,39 @@ def device_of(hass: HomeAssistant, entry_id: str) -> str:
     """The id of the one device of an entry (what an action or a blueprint names)."""
     (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
     return device.id
+
+
+def suggested(schema: vol.Schema) -> dict[str, Any]:
+    """Every field of a form, those in its sections included, with what it shows filled in
+    (None: empty, or its default)."""
+    shown: dict[str, Any] = {}
+    for key, value in schema.schema.items():
+        inner = value.schema.schema if isinstance(value, section) else {key: value}
+        shown |= {str(k): (k.description or {}).get("suggested_value") for k in inner}
+    return shown
+
+
+def form_fields(schema: vol.Schema) -> set[str]:
+    return set(suggested(schema))
+
+
+async def answer_forms(
+    manager: FlowManager[Any, Any, Any],
+    result: Any,
+    answers: dict[str, Any],
+    *,
+    forms: int | None = None,
+) -> Any:
+    """Fill in each form the flow shows from flat answers, as a person would: each form
+    takes the answers for its own fields, in its sections, and keeps what it shows filled in
+    for the others. Stops at a form that refuses, or after that many forms."""
+    while result["type"] is FlowResultType.FORM and forms != 0:
+        forms = None if forms is None else forms - 1
+        schema, step = result["data_schema"], result["step_id"]
+        shown = {k: v for k, v in suggested(schema).items() if v is not None}
+        own = {k: v for k, v in answers.items() if k in shown or k in form_fields(schema)}
+        answer = nest(schema, shown | own)
+        result = await manager.async_configure(result["flow_id"], answer)
+        if result["type"] is FlowResultType.FORM and result["step_id"] == step:
+            break
+    return result

@@ -3,6 +3,7 @@ how it is recovered from, and what ends up stored."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,13 @@ from unittest.mock import patch
 
 import can
 import pytest
+import voluptuous as vol
 from homeassistant.config_entries import SOURCE_USB, SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_DEVICE, CONF_NAME
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers.selector import NumberSelector
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.diy_solar import integration
@@ -33,8 +36,11 @@ from custom_components.diy_solar.drivers.meanwell.protocol import EEP_OFF
 from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
+from custom_components.diy_solar.options_flow import POLICY_FORMS
 from custom_components.diy_solar.runtime import RuntimeData
-from tests.ha.common import usb_info
+from custom_components.diy_solar.smart_charging.flow import LEVELS as CHARGING_LEVELS
+from custom_components.diy_solar.zero_export.flow import entities_schema, tuning_schema
+from tests.ha.common import answer_forms, form_fields, suggested, usb_info
 from tests.ha.test_generator import GENERATOR as GENERATOR_FORM
 
 SERIAL = "92932105105315"
@@ -75,18 +81,28 @@ SMART_CHARGING = {
     "tail_current": 5,
     "tail_time": 15,
     "max_absorption": 240,
+    "rebulk_v": 50.0,
     "float_step": 0.4,
     "float_step_time": 60,
     "max_charge": 60,
     "min_charge": 10,
+    "min_write_interval": 60,
+    "stale_after": 300,
+    "reset_time": "00:00:00",
+}
+LITHIUM_ONLY = {
+    "cell_max_sensor": "sensor.highest_cell",
     "target_soc": 100,
     "cell_limit": 3.55,
     "taper_from": 3.45,
     "temp_min": 0,
     "temp_max": 45,
-    "min_write_interval": 60,
-    "stale_after": 300,
-    "reset_time": "00:00:00",
+    "lithium_absorption": False,
+}
+LITHIUM = {
+    **{k: v for k, v in SMART_CHARGING.items() if k != "rebulk_v"},
+    "chemistry": "lithium",
+    **LITHIUM_ONLY,
 }
 
 
@@ -94,13 +110,15 @@ SMART_CHARGING = {
     ("kind", "good", "bad", "error"),
     [
         (DeviceType.GENERATOR, GENERATOR, {"stop_soc": 20}, {"stop_soc": "soc_order"}),
+        # A field inside a section: the form's own error (no error shows inside a section).
+        (DeviceType.GENERATOR, GENERATOR, {"quiet_stop_soc": 5}, {"base": "quiet_soc_order"}),
+        (DeviceType.GENERATOR, GENERATOR, {"max_run": 29}, {"max_run": "run_order"}),
         (
             DeviceType.GENERATOR,
-            GENERATOR,
-            {"quiet_stop_soc": 5},
-            {"quiet_stop_soc": "soc_order"},
+            {**GENERATOR, "max_run_hard": 4},
+            {"max_run_hard": 3},
+            {"base": "hard_run_order"},
         ),
-        (DeviceType.GENERATOR, GENERATOR, {"max_run": 29}, {"max_run": "run_order"}),
         (
             DeviceType.GRID_CONNECT,
             GRID_CONNECT,
@@ -108,12 +126,7 @@ SMART_CHARGING = {
             {"disconnect_above": "voltage_order"},
         ),
         (DeviceType.SMART_CHARGING, SMART_CHARGING, {"float_v": 57.6}, {"float_v": "float_order"}),
-        (
-            DeviceType.SMART_CHARGING,
-            SMART_CHARGING,
-            {"taper_from": 3.55},
-            {"taper_from": "taper_order"},
-        ),
+        (DeviceType.SMART_CHARGING, LITHIUM, {"taper_from": 3.55}, {"taper_from": "taper_order"}),
     ],
 )
 async def test_policy_form_refuses_an_order_that_cannot_work_then_adds_and_changes(
@@ -123,8 +136,8 @@ async def test_policy_form_refuses_an_order_that_cannot_work_then_adds_and_chang
     bad: dict[str, Any],
     error: dict[str, str],
 ) -> None:
-    """The same form adds the policy and is its options; a bad answer is named on its field
-    and nothing is stored until the form is right."""
+    """The same forms add the policy and are its options; a bad answer is named on its
+    field and nothing is stored until the form is right."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": kind.value}
@@ -132,23 +145,18 @@ async def test_policy_form_refuses_an_order_that_cannot_work_then_adds_and_chang
     assert result["step_id"] == kind.value
     name = {str(k): k for k in result["data_schema"].schema}[CONF_NAME]
     assert name.default() == kind.value.replace("_", " ").capitalize()
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Mine", **good, **bad}
-    )
+    flows = hass.config_entries.flow
+    result = await answer_forms(flows, result, {CONF_NAME: "Mine", **good, **bad})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == error
     assert not hass.config_entries.async_entries(DOMAIN)
-    # What was typed stays in the form.
-    suggested = {
-        str(k): (k.description or {}).get("suggested_value") for k in result["data_schema"].schema
-    }
-    assert suggested[next(iter(bad))] == next(iter(bad.values()))
+    # What was typed stays in the form, in its section.
+    ((field, typed),) = bad.items()
+    assert suggested(result["data_schema"])[field] == typed
 
     # Stopped at once: the policy runs against entities this test does not have.
     with patch.dict(integration.SETUP, {kind: _never_set_up}):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {CONF_NAME: "Mine", **good}
-        )
+        result = await answer_forms(flows, result, {CONF_NAME: "Mine", **good})
         assert result["type"] is FlowResultType.CREATE_ENTRY
         entry = result["result"]
         assert entry.title == "Mine"
@@ -157,15 +165,54 @@ async def test_policy_form_refuses_an_order_that_cannot_work_then_adds_and_chang
 
         result = await hass.config_entries.options.async_init(entry.entry_id)
         assert result["step_id"] == kind.value
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**good, **bad}
-        )
+        options = hass.config_entries.options
+        result = await answer_forms(options, result, {**good, **bad})
         assert result["errors"] == error
         assert {k: entry.options[k] for k in good} == good
         changed = {**good, "stale_after": good["stale_after"] + 1}
-        result = await hass.config_entries.options.async_configure(result["flow_id"], changed)
+        result = await answer_forms(options, result, changed)
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert {k: entry.options[k] for k in good} == changed
+
+
+async def test_smart_charging_asks_only_for_the_chosen_chemistry(hass: HomeAssistant) -> None:
+    """Lead-acid levels for lead-acid, lithium levels for lithium; switching chemistry in
+    the options leaves nothing of the other behind (a lead-acid re-bulk voltage would
+    otherwise start lithium charges)."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "smart_charging"}
+    )
+    first = form_fields(result["data_schema"])
+    assert "chemistry" in first
+    assert not first & {"absorption_v", "rebulk_v", "cell_limit"}
+    answers = {CONF_NAME: "Charging", **SMART_CHARGING}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {k: v for k, v in answers.items() if k in first} | {"bms": {}},
+    )
+    assert result["step_id"] == "smart_charging_lead_acid"
+    lead_acid = form_fields(result["data_schema"])
+    assert {"absorption_v", "tail_current", "rebulk_v"} <= lead_acid
+    assert not lead_acid & set(LITHIUM_ONLY)
+    with patch.dict(integration.SETUP, {DeviceType.SMART_CHARGING: _never_set_up}):
+        result = await answer_forms(hass.config_entries.flow, result, answers)
+        entry = result["result"]
+        assert entry.options == SMART_CHARGING
+
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        result = await answer_forms(
+            hass.config_entries.options, result, {"chemistry": "lithium"}, forms=1
+        )
+        assert result["step_id"] == "smart_charging_lithium"
+        lithium = form_fields(result["data_schema"])
+        assert set(LITHIUM_ONLY) <= lithium
+        assert "rebulk_v" not in lithium
+        # Shared levels come filled in from the lead-acid answers.
+        assert suggested(result["data_schema"])["absorption_v"] == 57.6
+        result = await answer_forms(hass.config_entries.options, result, LITHIUM)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert entry.options == LITHIUM
 
 
 async def _never_set_up(hass: HomeAssistant, entry: Any) -> RuntimeData:
@@ -446,3 +493,37 @@ async def test_daly_options_ask_for_the_current_sign_only(hass: HomeAssistant) -
         result["flow_id"], {CONF_SCAN_INTERVAL: 5, CONF_INVERT_CURRENT: True}
     )
     assert entry.options == {CONF_SCAN_INTERVAL: 5, CONF_INVERT_CURRENT: True}
+
+
+def _policy_forms() -> dict[str, vol.Schema]:
+    forms = {f.step_id: f.schema() for f in (*POLICY_FORMS.values(), *CHARGING_LEVELS.values())}
+    return forms | {"entities": entities_schema(False), "tuning": tuning_schema()}
+
+
+@pytest.mark.parametrize("flow", ["config", "options"])
+def test_every_policy_form_field_has_a_label_a_help_line_and_a_unit(flow: str) -> None:
+    """Every field of the policies' forms, in their sections too: a label and a help line
+    from the step's own texts, and every number its unit."""
+    strings = json.loads((Path(integration.__file__).parent / "strings.json").read_text())
+    steps = strings[flow]["step"]
+    missing: list[str] = []
+
+    def check(where: str, texts: dict[str, Any], fields: dict[Any, Any]) -> None:
+        for key, value in fields.items():
+            name = f"{where}.{key}"
+            if isinstance(value, section):
+                part = texts.get("sections", {}).get(str(key), {})
+                missing.extend(f"{name}.{t}" for t in ("name", "description") if not part.get(t))
+                check(name, part, value.schema.schema)
+                continue
+            for kind in ("data", "data_description"):
+                if not texts.get(kind, {}).get(str(key)):
+                    missing.append(f"{name} ({kind})")
+            if isinstance(value, NumberSelector) and not value.config.get("unit_of_measurement"):
+                missing.append(f"{name} (unit)")
+
+    for step, schema in _policy_forms().items():
+        if flow == "config" and step in ("entities", "tuning"):
+            continue  # zero export's options steps; its config step is the entities one
+        check(f"{flow}.{step}", steps[step], schema.schema)
+    assert not missing

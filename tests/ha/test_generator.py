@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.usbrelay import FakeHidapi, RelayBoardEmulator
+from tests.ha.common import answer_forms
 
 RELAY = "switch.usb_relay_lhcxi_channel_1"
 CONTACTOR = "switch.usb_relay_lhcxi_channel_2"
@@ -35,7 +36,7 @@ async def _flow(hass: HomeAssistant, step: str, answer: dict) -> dict:
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": step}
     )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+    result = await answer_forms(hass.config_entries.flow, result, answer)
     await hass.async_block_till_done()
     return result
 

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.charge_firmware import BatteryModel, ChargeFirmware
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
-from tests.ha.common import PREFIX
+from tests.ha.common import PREFIX, answer_forms
 
 FLOAT_INDEX, CURRENT_INDEX, BULK_INDEX = 11, 14, 10
 OPTIONS = {
@@ -67,13 +67,11 @@ async def _add(hass: HomeAssistant, changes: dict[str, object] | None = None) ->
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "smart_charging"}
     )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Smart charging", **options, "float_v": 55.5}
-    )
+    flows = hass.config_entries.flow
+    answers = {CONF_NAME: "Smart charging", **options}
+    result = await answer_forms(flows, result, {**answers, "float_v": 55.5})
     assert result["errors"] == {"float_v": "float_order"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Smart charging", **options}
-    )
+    result = await answer_forms(flows, result, answers)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     return result["result"].entry_id
@@ -237,8 +235,8 @@ async def test_a_simulated_day_ends_fully_charged(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "smart_charging"}
     )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Smart charging", **options}
+    result = await answer_forms(
+        hass.config_entries.flow, result, {CONF_NAME: "Smart charging", **options}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     phases = []

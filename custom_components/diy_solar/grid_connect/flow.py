@@ -11,7 +11,7 @@ from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.helpers import selector
 
 from ..const import DeviceType
-from ..forms import box
+from ..forms import box, folded
 from ..policies.grid_connect import Settings
 from ..policy_form import PolicyForm, PolicyFormFlow
 from ..relay_runner import CONF_RELAY
@@ -32,35 +32,44 @@ def options_schema() -> vol.Schema:
             selector.EntitySelectorConfig(domain="sensor", device_class=device_class)
         )
 
-    return vol.Schema(
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_RELAY): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="switch")
+        ),
+        vol.Required(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
+        vol.Required(CONF_GRID_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
+        vol.Required(CONF_GRID_FREQUENCY): sensor(SensorDeviceClass.FREQUENCY),
+        vol.Required("connect_below", default=d.connect_below_v): box(0, 100, 0.1, "V"),
+        vol.Required("connect_after", default=d.connect_after_s / 60): box(0, 120, 0.5, "min"),
+        vol.Required("disconnect_above", default=d.disconnect_above_v): box(0, 100, 0.1, "V"),
+        vol.Required("disconnect_after", default=d.disconnect_after_s / 60): box(
+            0, 240, 0.5, "min"
+        ),
+        vol.Optional(CONF_BATTERY_CURRENT): sensor(SensorDeviceClass.CURRENT),
+    }
+    fields |= folded(
+        "grid",
         {
-            vol.Required(CONF_RELAY): selector.EntitySelector(
-                selector.EntitySelectorConfig(domain="switch")
-            ),
-            vol.Required(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
-            vol.Required(CONF_GRID_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
-            vol.Required(CONF_GRID_FREQUENCY): sensor(SensorDeviceClass.FREQUENCY),
-            vol.Optional(CONF_BATTERY_CURRENT): sensor(SensorDeviceClass.CURRENT),
-            vol.Optional(CONF_PHASES[0]): sensor(SensorDeviceClass.VOLTAGE),
-            vol.Optional(CONF_PHASES[1]): sensor(SensorDeviceClass.VOLTAGE),
-            vol.Optional("max_asymmetry"): box(0, 100, 1, "V"),
-            vol.Required("connect_below", default=d.connect_below_v): box(0, 100, 0.1, "V"),
-            vol.Required("connect_after", default=d.connect_after_s / 60): box(0, 120, 0.5, "min"),
-            vol.Required("disconnect_above", default=d.disconnect_above_v): box(0, 100, 0.1, "V"),
-            vol.Required("disconnect_after", default=d.disconnect_after_s / 60): box(
-                0, 240, 0.5, "min"
-            ),
             vol.Required("grid_v_min", default=d.grid_voltage[0]): box(0, 300, 1, "V"),
             vol.Required("grid_v_max", default=d.grid_voltage[1]): box(0, 300, 1, "V"),
             vol.Required("grid_hz_min", default=d.grid_frequency[0]): box(40, 70, 0.1, "Hz"),
             vol.Required("grid_hz_max", default=d.grid_frequency[1]): box(40, 70, 0.1, "Hz"),
+            vol.Optional(CONF_PHASES[0]): sensor(SensorDeviceClass.VOLTAGE),
+            vol.Optional(CONF_PHASES[1]): sensor(SensorDeviceClass.VOLTAGE),
+            vol.Optional("max_asymmetry"): box(0, 100, 1, "V"),
+        },
+    )
+    fields |= folded(
+        "stale",
+        {
             vol.Required("stale_after", default=d.stale_after_s / 60): box(1, 120, 1, "min"),
             vol.Required("grid_stale_after", default=d.grid_stale_after_s / 60): box(
                 0.5, 60, 0.5, "min"
             ),
             vol.Required("connect_when_stale", default=False): selector.BooleanSelector(),
-        }
+        },
     )
+    return vol.Schema(fields)
 
 
 def validate(options: dict[str, Any]) -> dict[str, str]:

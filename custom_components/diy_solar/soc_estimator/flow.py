@@ -36,7 +36,7 @@ def options_schema() -> vol.Schema:
                     options=[c.value for c in Chemistry], translation_key="estimator_chemistry"
                 )
             ),
-            vol.Required("cells", default=d.cells): box(1, 64, 1, ""),
+            vol.Required("cells", default=d.cells): box(1, 64, 1, "cells"),
             vol.Required("full_voltage", default=d.full_voltage): box(5, 150, 0.1, "V"),
             vol.Required("tail_current", default=d.tail_current_a): box(0, 500, 0.5, "A"),
             vol.Required("full_hold", default=d.full_hold_s / 60): box(0, 120, 1, "min"),
