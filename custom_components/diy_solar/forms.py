@@ -55,6 +55,13 @@ def _sections(schema: vol.Schema) -> dict[str, set[str]]:
     }
 
 
+def fields_of(schema: vol.Schema) -> set[str]:
+    """Every field of a form, those in its sections included."""
+    sections = _sections(schema)
+    top = {str(key) for key in schema.schema if str(key) not in sections}
+    return top.union(*sections.values())
+
+
 def flatten(schema: vol.Schema, answer: Mapping[str, Any]) -> dict[str, Any]:
     """A form's answer with its sections' fields lifted to the top."""
     sections = _sections(schema)
@@ -76,6 +83,10 @@ def nest(schema: vol.Schema, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def shown_errors(schema: vol.Schema, errors: dict[str, str]) -> dict[str, str]:
     """Errors as the frontend can show them: it shows none on a field inside a section,
-    so such an error is the form's own (its text names the fields)."""
+    so the first such error is the form's own (its text names what is wrong)."""
     inside = set().union(*_sections(schema).values())
-    return {("base" if key in inside else key): error for key, error in errors.items()}
+    shown = {key: error for key, error in errors.items() if key not in inside}
+    folded_errors = [error for key, error in errors.items() if key in inside]
+    if folded_errors:
+        shown.setdefault("base", folded_errors[0])
+    return shown

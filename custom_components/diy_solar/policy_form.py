@@ -86,6 +86,7 @@ class PolicyFormOptions(OptionsFlow):
         """Everything the policy reads, writes and decides by."""
         schema = form.schema()
         errors: dict[str, str] = {}
+        answers: dict[str, Any] = {}
         if user_input is not None:
             answers, errors = _answer(form, schema, user_input)
             if not errors:
@@ -99,7 +100,7 @@ class PolicyFormOptions(OptionsFlow):
         return self.async_show_form(
             step_id=form.step_id,
             data_schema=self.add_suggested_values_to_schema(
-                schema, nest(schema, user_input or self.config_entry.options)
+                schema, nest(schema, answers or self.config_entry.options)
             ),
             errors=errors,
         )

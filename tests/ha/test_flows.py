@@ -36,6 +36,7 @@ from custom_components.diy_solar.drivers.meanwell.protocol import EEP_OFF
 from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
+from custom_components.diy_solar.forms import nest
 from custom_components.diy_solar.options_flow import POLICY_FORMS
 from custom_components.diy_solar.runtime import RuntimeData
 from custom_components.diy_solar.smart_charging.flow import LEVELS as CHARGING_LEVELS
@@ -168,6 +169,7 @@ async def test_policy_form_refuses_an_order_that_cannot_work_then_adds_and_chang
         options = hass.config_entries.options
         result = await answer_forms(options, result, {**good, **bad})
         assert result["errors"] == error
+        assert suggested(result["data_schema"])[field] == typed
         assert {k: entry.options[k] for k in good} == good
         changed = {**good, "stale_after": good["stale_after"] + 1}
         result = await answer_forms(options, result, changed)
@@ -238,8 +240,10 @@ async def _zero_export_options(
     )
     flow_id = result["flow_id"]
 
+    schema = tuning_schema() if step == "tuning" else entities_schema(False)
+
     async def answer(user_input: dict[str, Any]) -> dict[str, Any]:
-        return await hass.config_entries.options.async_configure(flow_id, user_input)
+        return await hass.config_entries.options.async_configure(flow_id, nest(schema, user_input))
 
     return entry, result, answer
 
@@ -278,11 +282,9 @@ async def test_zero_export_entities_options(hass: HomeAssistant) -> None:
 
 async def test_zero_export_tuning_options(hass: HomeAssistant) -> None:
     entry, result, answer = await _zero_export_options(hass, "tuning")
-    # The form starts from what is stored.
-    suggested = {
-        str(k): (k.description or {}).get("suggested_value") for k in result["data_schema"].schema
-    }
-    assert (suggested["meter_lag"], suggested["soc_min"]) == (3.0, 20)
+    # The form starts from what is stored, in its sections.
+    shown = suggested(result["data_schema"])
+    assert (shown["meter_lag"], shown["soc_min"]) == (3.0, 20)
     result = await answer(
         {
             "discharge_blocks": "evenings",
@@ -292,12 +294,10 @@ async def test_zero_export_tuning_options(hass: HomeAssistant) -> None:
             "soc_max": 50,
         }
     )
-    assert result["errors"] == {
-        "discharge_blocks": "bad_windows",
-        "charge_profile": "bad_profile",
-        "discharge_profile": "bad_profile",
-        "soc_max": "soc_order",
-    }
+    # Fields folded in a section cannot show an error: the first is the form's.
+    assert result["errors"] == {"base": "bad_windows", "soc_max": "soc_order"}
+    # What was typed stays, in its section.
+    assert suggested(result["data_schema"])["charge_profile"] == "100,200"
     result = await answer({"discharge_blocks": "22:00-06:00", "soc_max": 95})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     # soc_min was left empty: cleared, not kept from before.

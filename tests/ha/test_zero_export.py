@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.diy_solar.blueprints import async_install_blueprints
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.diagnostics import async_get_config_entry_diagnostics
-from tests.ha.common import device_of
+from tests.ha.common import answer_forms, device_of
 
 METER = "sensor.grid_power"
 CHARGER = "number.charger_power"
@@ -329,12 +329,13 @@ async def test_options_tuning_is_validated(hass: HomeAssistant) -> None:
         "ki": 1,
         "kd": 0,
     }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**tuning, "discharge_blocks": "22-6am", "charge_profile": "1,2"}
+    options = hass.config_entries.options
+    result = await answer_forms(
+        options, result, {**tuning, "discharge_blocks": "22-6am", "charge_profile": "1,2"}
     )
-    assert result["errors"] == {"discharge_blocks": "bad_windows", "charge_profile": "bad_profile"}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**tuning, "discharge_blocks": "22:00-06:00"}
+    assert result["errors"] == {"base": "bad_windows"}
+    result = await answer_forms(
+        options, result, {**tuning, "discharge_blocks": "22:00-06:00", "charge_profile": ""}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()

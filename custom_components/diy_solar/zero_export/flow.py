@@ -58,7 +58,7 @@ from ..const import (
     DeviceType,
 )
 from ..flow import DiySolarFlow
-from ..forms import box
+from ..forms import box, fields_of, flatten, folded, nest, shown_errors
 from ..policies.zero_export import Settings
 from .actuators import can_drive, device_kinds
 from .settings import parse_profile, parse_windows
@@ -167,7 +167,50 @@ def tuning_schema() -> vol.Schema:
     d = Settings()
     cell = box(1.5, 5.0, 0.01, "V")
     celsius = box(-40, 80, 1, "°C")
-    return vol.Schema(
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_OFFSET, default=d.offset_w): box(-1000, 1000, 1, "W"),
+        vol.Optional(CONF_SOC_MIN): box(0, 100, 1, "%"),
+        vol.Optional(CONF_SOC_MAX): box(0, 100, 1, "%"),
+        vol.Required(CONF_SOC_HYSTERESIS, default=d.soc_hysteresis): box(0, 50, 1, "%"),
+    }
+    fields |= folded(
+        "schedule",
+        {
+            vol.Optional(CONF_DISCHARGE_BLOCKS, default=""): str,
+            vol.Required(CONF_MIN_DISCHARGE_BURST, default=d.min_discharge_burst_s): box(
+                0, 3600, 1, "s"
+            ),
+            vol.Optional(CONF_CHARGE_PROFILE, default=""): str,
+            vol.Optional(CONF_DISCHARGE_PROFILE, default=""): str,
+        },
+    )
+    fields |= folded(
+        "cells",
+        {
+            vol.Optional(CONF_CHARGE_STOP_CELL): cell,
+            vol.Optional(CONF_CHARGE_RESUME_CELL): cell,
+            vol.Optional(CONF_DISCHARGE_STOP_CELL): cell,
+            vol.Optional(CONF_DISCHARGE_RESUME_CELL): cell,
+        },
+    )
+    fields |= folded(
+        "temperature",
+        {
+            vol.Optional(CONF_CHARGE_TEMP_MIN): celsius,
+            vol.Optional(CONF_CHARGE_TEMP_MAX): celsius,
+            vol.Optional(CONF_DISCHARGE_TEMP_MIN): celsius,
+            vol.Optional(CONF_DISCHARGE_TEMP_MAX): celsius,
+        },
+    )
+    fields |= folded(
+        "switches",
+        {
+            vol.Required(CONF_SWITCH_MIN_ON, default=5): box(0, 120, 1, "min"),
+            vol.Required(CONF_SWITCH_MIN_OFF, default=5): box(0, 120, 1, "min"),
+        },
+    )
+    fields |= folded(
+        "control",
         {
             vol.Required(CONF_METER_LAG, default=d.meter_lag_s): box(0, 60, 0.1, "s"),
             vol.Required(CONF_STALE_AFTER, default=d.stale_after_s): box(5, 600, 1, "s"),
@@ -175,34 +218,15 @@ def tuning_schema() -> vol.Schema:
                 1, 3600, 1, "s"
             ),
             vol.Required(CONF_RAMP, default=d.ramp_w_per_s): box(10, 100_000, 10, "W/s"),
-            vol.Required(CONF_OFFSET, default=d.offset_w): box(-1000, 1000, 1, "W"),
-            vol.Optional(CONF_SOC_MIN): box(0, 100, 1, "%"),
-            vol.Optional(CONF_SOC_MAX): box(0, 100, 1, "%"),
-            vol.Required(CONF_SOC_HYSTERESIS, default=d.soc_hysteresis): box(0, 50, 1, "%"),
-            vol.Optional(CONF_DISCHARGE_BLOCKS, default=""): str,
-            vol.Required(CONF_MIN_DISCHARGE_BURST, default=d.min_discharge_burst_s): box(
-                0, 3600, 1, "s"
-            ),
-            vol.Optional(CONF_CHARGE_PROFILE, default=""): str,
-            vol.Optional(CONF_DISCHARGE_PROFILE, default=""): str,
             vol.Required(CONF_KP, default=d.kp): box(0, 2, 0.01, "W/W per reading"),
             vol.Required(CONF_KI, default=d.ki): box(0, 2, 0.01, "W/W per reading"),
             vol.Required(CONF_KD, default=d.kd): box(0, 2, 0.01, "W/W per reading"),
-            vol.Optional(CONF_CHARGE_STOP_CELL): cell,
-            vol.Optional(CONF_CHARGE_RESUME_CELL): cell,
-            vol.Optional(CONF_DISCHARGE_STOP_CELL): cell,
-            vol.Optional(CONF_DISCHARGE_RESUME_CELL): cell,
-            vol.Optional(CONF_CHARGE_TEMP_MIN): celsius,
-            vol.Optional(CONF_CHARGE_TEMP_MAX): celsius,
-            vol.Optional(CONF_DISCHARGE_TEMP_MIN): celsius,
-            vol.Optional(CONF_DISCHARGE_TEMP_MAX): celsius,
-            vol.Required(CONF_SWITCH_MIN_ON, default=5): box(0, 120, 1, "min"),
-            vol.Required(CONF_SWITCH_MIN_OFF, default=5): box(0, 120, 1, "min"),
             vol.Required(CONF_WRITE_BUDGET, default=DEFAULT_WRITE_BUDGET): box(
                 10, 100_000, 10, "writes"
             ),
-        }
+        },
     )
+    return vol.Schema(fields)
 
 
 def validate_tuning(user_input: Mapping[str, Any]) -> dict[str, str]:
@@ -279,16 +303,18 @@ class ZeroExportOptions(OptionsFlow):
         """One of the option forms: it replaces the keys of its own fields (an optional
         field left empty clears what was stored) and keeps the other form's."""
         errors: dict[str, str] = {}
+        answers: dict[str, Any] = {}
         if user_input is not None:
-            errors = validate(user_input)
+            answers = flatten(schema, user_input)
+            errors = shown_errors(schema, validate(answers))
             if not errors:
-                own = {str(k) for k in schema.schema}
+                own = fields_of(schema)
                 kept = {k: v for k, v in self.config_entry.options.items() if k not in own}
-                return self.async_create_entry(data={**kept, **user_input})
+                return self.async_create_entry(data={**kept, **answers})
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self.config_entry.options
+                schema, nest(schema, answers or self.config_entry.options)
             ),
             errors=errors,
         )
