@@ -20,7 +20,7 @@ from .generator.flow import GeneratorFlow
 from .grid_connect.flow import GridConnectFlow
 from .lumentree.flow import LumentreeFlow
 from .meanwell.flow import MeanWellFlow
-from .options_flow import DiySolarOptionsFlow
+from .options_flow import POLICY_FORMS, DiySolarOptionsFlow
 from .output_priority.flow import OutputPriorityFlow
 from .plant.flow import PlantFlow
 from .relay.flow import RelayFlow
@@ -77,7 +77,10 @@ class DiySolarConfigFlow(
         }
         if (step := steps.get(kind)) is not None:
             return await step(user_input)
-        if kind in (DeviceType.SIMULATED_PLANT, DeviceType.USB_RELAY):
-            # A relay board is found by its serial wherever it is plugged in.
-            return self.async_abort(reason="nothing_to_reconfigure")
-        return self.async_abort(reason="policy_in_options")
+        if kind in POLICY_FORMS:
+            return await self._async_policy_form_step(POLICY_FORMS[kind], user_input)
+        if kind is DeviceType.ZERO_EXPORT:
+            return await self.async_step_zero_export(user_input)
+        # A relay board is found by its serial wherever it is plugged in; the simulated
+        # plant has no connection.
+        return self.async_abort(reason="nothing_to_reconfigure")

@@ -1,5 +1,5 @@
 """Policies set up with forms (generator, grid connect, smart charging and others): the
-forms add the policy entry, and the same forms are its options.
+forms add the policy entry, reconfigure it, and are its options.
 
 A form may lead to another chosen by its answers (smart charging asks the battery's
 chemistry, then only that chemistry's levels); the entry keeps the answers of the forms
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME
 
 from .const import CONF_DEVICE_TYPE, DeviceType
@@ -46,12 +46,16 @@ def _answer(
 
 
 class PolicyFormFlow(DiySolarFlow):
+    """Adds a policy; reconfiguring one, the same forms rename it and change its options
+    (its entry is updated and reloads)."""
+
     _policy_answers: dict[str, Any]
 
     async def _async_policy_form_step(
         self, form: PolicyForm, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         first = form.step is None
+        reconfiguring = self.source == SOURCE_RECONFIGURE
         schema = form.schema()
         if first:
             schema = vol.Schema({vol.Required(CONF_NAME, default=form.default_name): str}).extend(
@@ -65,14 +69,21 @@ class PolicyFormFlow(DiySolarFlow):
                 if form.then is not None:
                     return await self._async_policy_form_step(form.then(self._policy_answers), None)
                 options = dict(self._policy_answers)
+                title = options.pop(CONF_NAME)
+                if reconfiguring:
+                    entry = self._get_reconfigure_entry()
+                    self.hass.config_entries.async_update_entry(entry, title=title, options=options)
+                    return self.async_abort(reason="reconfigure_successful")
                 return self.async_create_entry(
-                    title=options.pop(CONF_NAME),
-                    data={CONF_DEVICE_TYPE: form.kind},
-                    options=options,
+                    title=title, data={CONF_DEVICE_TYPE: form.kind}, options=options
                 )
+        shown: dict[str, Any] = user_input or {}
+        if reconfiguring and user_input is None:
+            entry = self._get_reconfigure_entry()
+            shown = nest(schema, {**entry.options, CONF_NAME: entry.title})
         return self.async_show_form(
             step_id=form.step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(schema, shown),
             errors=errors,
         )
 

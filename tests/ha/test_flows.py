@@ -311,8 +311,6 @@ async def test_zero_export_tuning_options(hass: HomeAssistant) -> None:
     [
         (DeviceType.SIMULATED_PLANT, {}, "nothing_to_reconfigure"),
         (DeviceType.USB_RELAY, {CONF_SERIAL: "LHCXI"}, "nothing_to_reconfigure"),
-        (DeviceType.ZERO_EXPORT, {}, "policy_in_options"),
-        (DeviceType.GENERATOR, {}, "policy_in_options"),
         (
             DeviceType.MEANWELL_BIC,
             {"interface": "simulator", "channel": "", "bitrate": 250000, "address": 0},
@@ -333,6 +331,60 @@ async def test_reconfigure_says_why_there_is_nothing_to_change(
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [(DeviceType.GENERATOR, GENERATOR), (DeviceType.SMART_CHARGING, SMART_CHARGING)],
+)
+async def test_reconfigure_renames_a_policy_and_changes_what_it_uses(
+    hass: HomeAssistant, kind: DeviceType, options: dict[str, Any]
+) -> None:
+    """Reconfigure on a policy: its own forms, filled in from the entry, name included."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Old name", data={CONF_DEVICE_TYPE: kind}, options=options
+    )
+    entry.add_to_hass(hass)
+    with patch.dict(integration.SETUP, {kind: _never_set_up}):
+        result = await entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == kind.value
+        shown = suggested(result["data_schema"])
+        assert shown[CONF_NAME] == "Old name"
+        assert all(shown[k] == v for k, v in options.items() if k in shown)
+        result = await answer_forms(
+            hass.config_entries.flow,
+            result,
+            {CONF_NAME: "New name", "stale_after": options["stale_after"] + 1},
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+    assert entry.title == "New name"
+    changed = {**options, "stale_after": options["stale_after"] + 1}
+    assert {k: entry.options[k] for k in options} == changed
+
+
+async def test_reconfigure_of_zero_export_changes_its_entities_and_keeps_its_tuning(
+    hass: HomeAssistant,
+) -> None:
+    entry = _policy(
+        DeviceType.ZERO_EXPORT, grid_sensor="sensor.grid", chargers=["number.old"], meter_lag=3.0
+    )
+    entry.add_to_hass(hass)
+    hass.states.async_set("number.new", "0", {"unit_of_measurement": "W"})
+    with patch.dict(integration.SETUP, {DeviceType.ZERO_EXPORT: _never_set_up}):
+        result = await entry.start_reconfigure_flow(hass)
+        assert result["step_id"] == "zero_export"
+        assert suggested(result["data_schema"])["chargers"] == ["number.old"]
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_NAME: "Export guard", "grid_sensor": "sensor.grid", "chargers": ["number.new"]},
+        )
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+    assert entry.title == "Export guard"
+    assert entry.options["chargers"] == ["number.new"]
+    assert entry.options["meter_lag"] == 3.0
 
 
 async def test_mean_well_reconfigure_moves_the_charger_and_refuses_another(

@@ -7,7 +7,7 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME, UnitOfElectricCurrent
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -257,19 +257,34 @@ class ZeroExportFlow(DiySolarFlow):
     async def async_step_zero_export(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """The meter it reads and the chargers and dischargers it drives."""
+        """The meter it reads and the chargers and dischargers it drives; reconfiguring,
+        the same form renames the policy and changes them (its tuning is kept)."""
+        reconfiguring = self.source == SOURCE_RECONFIGURE
+        schema = entities_schema(True)
         errors: dict[str, str] = {}
         if user_input is not None:
             user_input = with_bms_sensors(self.hass, user_input)
             errors = validate_entities(self.hass, user_input)
             if not errors:
                 options = {k: v for k, v in user_input.items() if k != CONF_NAME}
+                if reconfiguring:
+                    entry = self._get_reconfigure_entry()
+                    own = fields_of(schema)
+                    kept = {k: v for k, v in entry.options.items() if k not in own}
+                    self.hass.config_entries.async_update_entry(
+                        entry, title=user_input[CONF_NAME], options={**kept, **options}
+                    )
+                    return self.async_abort(reason="reconfigure_successful")
                 return self.async_create_entry(
                     title=user_input[CONF_NAME],
                     data={CONF_DEVICE_TYPE: DeviceType.ZERO_EXPORT},
                     options=options,
                 )
-        schema = self.add_suggested_values_to_schema(entities_schema(True), user_input or {})
+        shown: Mapping[str, Any] = user_input or {}
+        if reconfiguring and user_input is None:
+            entry = self._get_reconfigure_entry()
+            shown = {**entry.options, CONF_NAME: entry.title}
+        schema = self.add_suggested_values_to_schema(schema, shown)
         return self.async_show_form(step_id="zero_export", data_schema=schema, errors=errors)
 
 
