@@ -1,6 +1,8 @@
 """The demo in headless Chromium, as its owner uses it: the login page, the DIY Solar
 dashboard view by view (every card drawn, no error card, live figures), a policy's button,
-and the add menu. Screenshots go to .cache/browser/.
+the add menu, a charger added through the add dialog to the end, a policy's folded
+options form, and an action performed from the action editor with its device picker.
+Screenshots go to .cache/browser/.
 
 Home Assistant's frontend is slow on two cores: every step waits for what it needs to see,
 never for a fixed time."""
@@ -17,11 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from demo_bootstrap import PASSWORD, USER, login  # noqa: E402
+from demo_bootstrap import PASSWORD, USER, call, login, render  # noqa: E402
 
 BASE = os.environ.get("DIY_SOLAR_BASE", "http://127.0.0.1:8123")
 SHOTS = ROOT / ".cache" / "browser"
@@ -47,6 +49,12 @@ def states() -> dict[str, dict]:
     )
     with urllib.request.urlopen(request) as reply:
         return {s["entity_id"]: s for s in json.load(reply)}
+
+
+def entry_titles() -> list[str]:
+    token = login(BASE, BASE + "/")
+    entries = call(BASE, "/api/config/config_entries/entry?domain=diy_solar", token=token)
+    return [entry["title"] for entry in entries]
 
 
 @pytest.fixture(scope="module")
@@ -114,17 +122,100 @@ def test_a_policy_button_pauses_and_resumes_it(page: Page) -> None:
     expect(page.get_by_text("Paused until")).to_be_hidden(timeout=WAIT)
 
 
-def test_the_add_menu_offers_devices_and_policies(page: Page) -> None:
+def add_dialog(page: Page) -> Locator:
     page.goto(BASE + "/config/integrations/integration/diy_solar", timeout=WAIT)
     page.get_by_role("button", name=re.compile("Add (entry|device|hub|service)", re.I)).first.click(
         timeout=WAIT
     )
-    dialog = page.locator("dialog-data-entry-flow")
+    return page.locator("dialog-data-entry-flow")
+
+
+def test_the_add_menu_offers_devices_and_policies(page: Page) -> None:
+    dialog = add_dialog(page)
     expect(dialog.get_by_text("Add to DIY Solar")).to_be_visible(timeout=WAIT)
     expect(dialog.get_by_text("Generator auto-start (policy)")).to_be_visible()
     page.screenshot(path=str(SHOTS / "add-menu.png"))
     dialog.get_by_text("Simulated plant (no hardware)").click()
     expect(dialog.get_by_text(re.compile("already", re.I))).to_be_visible(timeout=WAIT)
+
+
+def test_a_charger_is_added_through_the_add_dialog_to_the_end(page: Page) -> None:
+    """Menu, form (the interface's choices by name, help under each field), the charger
+    identified and added: its device then reports through the REST API."""
+    assert not [t for t in entry_titles() if t.startswith("NPB")]
+    dialog = add_dialog(page)
+    dialog.get_by_text("Mean Well NPB charger (CAN)").click(timeout=WAIT)
+    expect(dialog.get_by_text("The address set with the DIP switches")).to_be_visible(timeout=WAIT)
+    dialog.get_by_text("Simulator (no hardware)").click()
+    page.screenshot(path=str(SHOTS / "add-charger.png"))
+    dialog.get_by_role("button", name=re.compile("^Submit$", re.I)).click()
+    expect(dialog.get_by_role("button", name=re.compile("^Finish$", re.I))).to_be_visible(
+        timeout=WAIT
+    )
+    page.screenshot(path=str(SHOTS / "add-charger-done.png"))
+    dialog.get_by_role("button", name=re.compile("^Finish$", re.I)).click()
+    assert [t for t in entry_titles() if t.startswith("NPB")]
+    # The new charger reports: its sensors have readings.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        readings = [
+            s["state"]
+            for entity_id, s in states().items()
+            if entity_id.startswith("sensor.npb") and re.fullmatch(r"-?\d+(\.\d+)?", s["state"])
+        ]
+        if readings:
+            break
+        time.sleep(1)
+    assert readings
+
+
+def test_a_policy_options_form_folds_its_sections(page: Page) -> None:
+    """Zero export's tuning: the targets first, the rest folded under named headings that
+    open onto fields filled with their defaults; the form saves."""
+    page.goto(BASE + "/config/integrations/integration/diy_solar", timeout=WAIT)
+    # The entries' rows (Home Assistant's list items carry no list role here).
+    entry = page.locator("ha-md-list-item").filter(has_text="Zero export")
+    entry.get_by_role("button", name=re.compile("^Configure$", re.I)).first.click(timeout=WAIT)
+    dialog = page.locator("dialog-data-entry-flow")
+    dialog.get_by_text(re.compile("^Timing, limits, schedules and gains")).first.click(timeout=WAIT)
+    loop = dialog.get_by_role("button", name="Control loop")
+    expect(loop).to_be_visible(timeout=WAIT)
+    lag = dialog.get_by_role("spinbutton", name=re.compile("^Meter lag"))
+    expect(lag).to_be_hidden()
+    loop.click()
+    expect(lag).to_be_visible(timeout=WAIT)
+    expect(lag).to_have_value(re.compile(r"^\d"))  # its default shown, not an empty box
+    page.screenshot(path=str(SHOTS / "zero-export-tuning.png"), full_page=True)
+    dialog.get_by_role("button", name=re.compile("^Submit$", re.I)).click()
+    expect(dialog.get_by_text(re.compile("saved", re.I))).to_be_visible(timeout=WAIT)
+    dialog.get_by_role("button", name=re.compile("^Finish$", re.I)).click()
+
+
+def test_an_action_is_performed_from_the_action_editor(page: Page) -> None:
+    """Pause policy from Developer tools: its device picker lists the policies and nothing
+    else (not the inverter, the chargers or the BMSs), and performing it pauses zero
+    export."""
+    page.goto(BASE + "/developer-tools/action", timeout=WAIT)
+    action = page.locator("ha-service-picker input")
+    action.click(timeout=WAIT)
+    action.fill("")  # the editor opens on the last action used
+    page.keyboard.type("Pause policy")
+    # The open list's items (a closed list keeps its items, hidden).
+    items = page.locator("vaadin-combo-box-item:visible")
+    items.filter(has_text="diy_solar.pause_policy").first.click(timeout=WAIT)
+    page.locator("ha-selector-device input").click(timeout=WAIT)
+    expect(items.first).to_be_visible(timeout=WAIT)
+    offered = [" ".join(text.split()) for text in items.all_inner_texts()]
+    assert offered == ["Zero export No area"], offered
+    items.first.click()
+    page.locator("ha-selector-duration input").first.fill("1")
+    page.screenshot(path=str(SHOTS / "action-pause.png"))
+    page.get_by_role("button", name=re.compile("Perform action", re.I)).click()
+    expect_state("sensor.zero_export_status", "paused")
+    token = login(BASE, BASE + "/")
+    device_id = render(BASE, token, "{{ device_id('sensor.zero_export_status') }}")
+    call(BASE, "/api/services/diy_solar/resume_policy", {"device_id": device_id}, token)
+    expect_state("sensor.zero_export_status", lambda s: s != "paused")
 
 
 def expect_state(entity_id: str, wanted: object) -> None:

@@ -39,12 +39,13 @@ def minute_of_day(text: str | None) -> int | None:
 
 
 def folded(key: str, fields: dict[Any, Any], *, collapsed: bool = True) -> dict[Any, Any]:
-    """A section of a form: fields under a heading, folded away until opened.
+    """A section of a form: fields under a heading, folded away until opened. The answers
+    are stored flat, as if the form had no sections (see flatten).
 
-    The section may be left out of an answer (its fields then take their defaults); the
-    answers are stored flat, as if the form had no sections (see flatten).
+    Required, without a default of its own: the frontend then fills the section's fields
+    with their defaults (with an empty default it would show them empty).
     """
-    return {vol.Optional(key, default=dict): section(vol.Schema(fields), {"collapsed": collapsed})}
+    return {vol.Required(key): section(vol.Schema(fields), {"collapsed": collapsed})}
 
 
 def _sections(schema: vol.Schema) -> dict[str, set[str]]:

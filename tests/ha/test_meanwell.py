@@ -433,22 +433,30 @@ async def test_npb_voltage_adjust_below_the_minimum_current(
         bus.shutdown()
 
 
-async def test_simulator_and_diagnostics(hass: HomeAssistant) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "meanwell_bic"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_INTERFACE: "simulator", CONF_CHANNEL: "", CONF_BITRATE: 250000, CONF_ADDRESS: 0},
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    entry = result["result"]
+async def test_simulators_of_both_families_and_diagnostics(hass: HomeAssistant) -> None:
+    """A simulated BIC and a simulated NPB are two chargers, not one added twice."""
+    entries = []
+    for step in ("meanwell_bic", "meanwell_npb"):
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": step}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_INTERFACE: "simulator", CONF_CHANNEL: "", CONF_BITRATE: 250000, CONF_ADDRESS: 0},
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        entries.append(result["result"])
+    bic, npb = entries
+    assert bic.unique_id != npb.unique_id
     assert hass.states.get(f"sensor.{PREFIX}_output_power") is not None
-    diagnostics = entry.runtime_data.coordinator.diagnostics()
-    assert diagnostics["device"]["identity"]["model"] == "BIC-2200-48"
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    models = [
+        e.runtime_data.coordinator.diagnostics()["device"]["identity"]["model"] for e in entries
+    ]
+    assert models == ["BIC-2200-48", "NPB-1200-48"]
+    for entry in entries:
+        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.usefixtures("socket_enabled")

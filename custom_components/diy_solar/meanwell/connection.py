@@ -25,6 +25,8 @@ from ..emulators.plant import LivePlant
 
 FAMILIES = {DeviceType.MEANWELL_BIC: Family.BIC, DeviceType.MEANWELL_NPB: Family.NPB}
 SIMULATED_MODELS = {Family.BIC: "BIC-2200-48", Family.NPB: "NPB-1200-48"}
+# Each its own: the serial is the unique id, and a demo may hold one of each.
+SIMULATED_SERIALS = {Family.BIC: "EB23A1234567", Family.NPB: "EB24N7654321"}
 
 
 @dataclass
@@ -39,7 +41,12 @@ class SimulatedCharger:
 
     @classmethod
     def start(cls, family: Family, channel: str, plant: LivePlant | None) -> SimulatedCharger:
-        emulator = MeanWellEmulator(SIMULATED_MODELS[family], ramp_a_per_s=10.0, plant=plant)
+        emulator = MeanWellEmulator(
+            SIMULATED_MODELS[family],
+            serial_number=SIMULATED_SERIALS[family],
+            ramp_a_per_s=10.0,
+            plant=plant,
+        )
         bus = can.Bus(interface="virtual", channel=channel)
         emulator.attach(bus)
         if plant is not None:
