@@ -311,10 +311,11 @@ async def test_simulator_and_diagnostics(hass: HomeAssistant) -> None:
     assert diagnostics["simulated"] is True
     assert len(diagnostics["status"]["cell_voltages"]) == 16
     assert diagnostics["status"]["cell_max_index"] == 3  # the Daly pack's weak cell runs ahead
+    # Reconfigure offers the real BMS's port: it would take the simulator's place.
     reconfigure = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )
-    assert reconfigure["reason"] == "nothing_to_reconfigure"
+    assert reconfigure["step_id"] == "daly_bms"
     await hass.config_entries.async_unload(entry.entry_id)
 
 

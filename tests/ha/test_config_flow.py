@@ -10,6 +10,8 @@ from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USB, SOURCE_
 from homeassistant.const import CONF_DEVICE, CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import selector
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -19,10 +21,13 @@ from custom_components.diy_solar.const import (
     CONF_HID_VID,
     CONF_TRANSPORT,
     DOMAIN,
+    DeviceType,
+    TransportKind,
 )
 from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer, TcpServer
-from tests.ha.common import usb_info
+from custom_components.diy_solar.emulators.plant import Plant
+from tests.ha.common import poll, usb_info
 
 SERIAL = "92932105105315"
 
@@ -146,10 +151,74 @@ async def test_simulator_flow_and_its_entities(hass: HomeAssistant) -> None:
     state = hass.states.get(f"sensor.axpert_{SERIAL}_state_of_charge")
     assert state is not None
     assert 0 <= int(state.state) <= 100
+
+
+async def test_the_simulated_inverter_becomes_the_real_one_keeping_its_entities(
+    hass: HomeAssistant,
+) -> None:
+    """Tried on the simulator, then wired up: Reconfigure moves the entry to the real
+    inverter, whose readings then show on the same entities of the same device (what
+    dashboards and automations refer to)."""
+    entry = (await _menu_to(hass, "simulator"))["result"]
+    await hass.async_block_till_done()
+    entity_id = f"sensor.axpert_{SERIAL}_state_of_charge"
+    entities, devices = er.async_get(hass), dr.async_get(hass)
+    device_id = entities.async_get(entity_id).device_id
+    count = len(er.async_entries_for_config_entry(entities, entry.entry_id))
+    real = Pi30Emulator(Plant(soc=0.37), serial_number="11112222333344")
+    server = PtyServer(real)
     result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": result["result"].entry_id}
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )
-    assert result["reason"] == "nothing_to_reconfigure"
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["serial", "tcp", "hid"]  # not the simulator again
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "serial"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: server.path}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert (entry.unique_id, entry.title) == ("11112222333344", "Axpert 11112222333344")
+    assert entry.data[CONF_DEVICE] == server.path
+    moved = entities.async_get(entity_id)
+    assert moved.unique_id.startswith("11112222333344-")
+    assert moved.device_id == device_id
+    assert devices.async_get(device_id).identifiers == {(DOMAIN, "11112222333344")}
+    # None made twice, none left behind under the simulator's serial.
+    assert len(er.async_entries_for_config_entry(entities, entry.entry_id)) == count
+    real.requests.clear()
+    await poll(hass)
+    assert "QPIGS" in real.requests
+    assert hass.states.get(entity_id).state == "37"  # the real battery, not the simulated one
+    await hass.config_entries.async_unload(entry.entry_id)
+    server.close()
+
+
+async def test_a_simulator_does_not_take_a_configured_inverter(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: Pi30Emulator
+) -> None:
+    """The real inverter already has its entry: the simulator's stays as it was."""
+    simulated = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="simulated",
+        data={CONF_DEVICE_TYPE: DeviceType.AXPERT, CONF_TRANSPORT: TransportKind.SIMULATOR},
+    )
+    simulated.add_to_hass(hass)
+    other_port = PtyServer(emulator)
+    result = await simulated.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "serial"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_DEVICE: other_port.path}
+    )
+    assert result["reason"] == "already_configured"
+    assert simulated.unique_id == "simulated"
+    assert simulated.data[CONF_TRANSPORT] == TransportKind.SIMULATOR
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    other_port.close()
 
 
 async def test_usb_discovery(hass: HomeAssistant, emulator: Pi30Emulator, tmp_path: Path) -> None:

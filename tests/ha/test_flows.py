@@ -26,10 +26,8 @@ from custom_components.diy_solar.const import (
     CONF_INVERT_CURRENT,
     CONF_SCAN_INTERVAL,
     CONF_SERIAL,
-    CONF_TRANSPORT,
     DOMAIN,
     DeviceType,
-    TransportKind,
 )
 from custom_components.diy_solar.drivers.meanwell import Command
 from custom_components.diy_solar.drivers.meanwell.protocol import EEP_OFF
@@ -311,16 +309,6 @@ async def test_zero_export_tuning_options(hass: HomeAssistant) -> None:
     [
         (DeviceType.SIMULATED_PLANT, {}, "nothing_to_reconfigure"),
         (DeviceType.USB_RELAY, {CONF_SERIAL: "LHCXI"}, "nothing_to_reconfigure"),
-        (
-            DeviceType.MEANWELL_BIC,
-            {"interface": "simulator", "channel": "", "bitrate": 250000, "address": 0},
-            "nothing_to_reconfigure",
-        ),
-        (
-            DeviceType.AXPERT,
-            {CONF_TRANSPORT: TransportKind.SIMULATOR},
-            "nothing_to_reconfigure",
-        ),
     ],
 )
 async def test_reconfigure_says_why_there_is_nothing_to_change(

@@ -198,5 +198,8 @@ class AxpertFlow(DiySolarFlow):
     ) -> ConfigFlowResult:
         kind = TransportKind(self._current()[CONF_TRANSPORT])
         if kind is TransportKind.SIMULATOR:
-            return self.async_abort(reason="nothing_to_reconfigure")
+            # From the simulator to the real inverter, which keeps its entities.
+            self._from_simulator = True
+            real = [t.value for t in TransportKind if t is not TransportKind.SIMULATOR]
+            return self.async_show_menu(step_id="axpert", menu_options=real)
         return await self._async_transport_step(kind, user_input)

@@ -85,6 +85,6 @@ class BmsFlow(DiySolarFlow):
 
     async def _async_reconfigure_bms(self, user_input: dict[str, Any] | None) -> ConfigFlowResult:
         current = self._current()
-        if current[CONF_DEVICE] == SIMULATOR_PORT:
-            return self.async_abort(reason="nothing_to_reconfigure")
+        # From the simulator to the real BMS, which keeps its entities.
+        self._from_simulator = current[CONF_DEVICE] == SIMULATOR_PORT
         return await self._async_bms_step(DeviceType(current[CONF_DEVICE_TYPE]), user_input)

@@ -133,6 +133,6 @@ class MeanWellFlow(DiySolarFlow):
         self, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         current = self._current()
-        if current[CONF_INTERFACE] == CanInterface.SIMULATOR:
-            return self.async_abort(reason="nothing_to_reconfigure")
+        # From the simulator to the real charger, which keeps its entities.
+        self._from_simulator = current[CONF_INTERFACE] == CanInterface.SIMULATOR
         return await self._async_meanwell_step(DeviceType(current[CONF_DEVICE_TYPE]), user_input)
