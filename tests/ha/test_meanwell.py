@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import can
 import pytest
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -457,6 +457,45 @@ async def test_simulators_of_both_families_and_diagnostics(hass: HomeAssistant) 
     assert models == ["BIC-2200-48", "NPB-1200-48"]
     for entry in entries:
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_simulated_charger_becomes_the_real_one(
+    hass: HomeAssistant, channel: str
+) -> None:
+    """Reconfigure on the simulated BIC: the charger on the CAN bus takes its place, under
+    the same device and entities."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "meanwell_bic"}
+    )
+    simulated = {CONF_INTERFACE: "simulator", CONF_CHANNEL: "", CONF_BITRATE: 250000}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**simulated, CONF_ADDRESS: 0}
+    )
+    entry = result["result"]
+    await hass.async_block_till_done()
+    number = f"number.{PREFIX}_charge_current"
+    registry = er.async_get(hass)
+    device_id = registry.async_get(number).device_id
+    real = MeanWellEmulator("BIC-2200-48", serial_number="EB25X0000042")
+    bus = can.Bus(interface="virtual", channel=channel)
+    real.attach(bus)
+    try:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+        )
+        answer = {k: v for k, v in _data(channel).items() if k != CONF_DEVICE_TYPE}
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], answer)
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert entry.unique_id == "EB25X0000042"
+        assert registry.async_get(number).device_id == device_id
+        await _set_number(hass, number, 12.0)
+        assert real.registers[Command.IOUT_SET] == 1200  # written to the real charger
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        real.detach()
+        bus.shutdown()
 
 
 @pytest.mark.usefixtures("socket_enabled")
