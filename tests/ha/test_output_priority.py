@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
-from tests.ha.common import PREFIX, device_of
+from tests.ha.common import PREFIX, answer_forms, device_of
 
 OUTPUT_INDEX = 16  # QPIRI: 0 utility first, 1 solar first, 2 SBU
 OPTIONS = {
@@ -54,9 +54,9 @@ async def _add(hass: HomeAssistant, **changes: object) -> str:
     )
     options = {CONF_NAME: "Output priority", **OPTIONS, **changes}
     wrong = {**options, "battery_above_soc": 25}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], wrong)
+    result = await answer_forms(hass.config_entries.flow, result, wrong)
     assert result["errors"] == {"battery_above_soc": "level_order"}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], options)
+    result = await answer_forms(hass.config_entries.flow, result, options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     return result["result"].entry_id
@@ -138,8 +138,10 @@ async def test_an_override_a_pause_and_stale_readings(
         ({"battery_above_soc": None}, {"battery_above_soc": "level_pair"}),
         ({"grid_below_soc": None, "battery_above_soc": None}, {"base": "no_levels"}),
         ({"soc_sensor": None}, {"soc_sensor": "sensor_needed"}),
-        ({"window_start": "23:00:00"}, {"window_end": "window_pair"}),
-        ({"grid_charger": "solar_and_utility"}, {"battery_charger": "charger_pair"}),
+        # Folded in a section: the form's own error.
+        ({"window_start": "23:00:00"}, {"base": "window_pair"}),
+        ({"grid_charger": "solar_and_utility"}, {"base": "charger_pair"}),
+        ({"battery_min_pv": 500}, {"base": "pv_sensor_needed"}),
     ],
 )
 async def test_the_form_refuses_what_the_policy_cannot_work_with(
@@ -151,7 +153,7 @@ async def test_the_form_refuses_what_the_policy_cannot_work_with(
     )
     options = {CONF_NAME: "Output priority", **OPTIONS, **changes}
     options = {k: v for k, v in options.items() if v is not None}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], options)
+    result = await answer_forms(hass.config_entries.flow, result, options)
     assert result["errors"] == errors
 
 

@@ -12,7 +12,7 @@ from homeassistant.helpers import selector
 
 from ..const import DeviceType
 from ..drivers.pi30 import ChargerSourcePriority, OutputSourcePriority
-from ..forms import box
+from ..forms import box, folded
 from ..policies.output_priority import Settings
 from ..policy_form import PolicyForm, PolicyFormFlow
 from . import (
@@ -44,29 +44,48 @@ def options_schema() -> vol.Schema:
     grid_sides = [p.name.lower() for p in OutputSourcePriority if p is not OutputSourcePriority.SBU]
     chargers = [p.name.lower() for p in ChargerSourcePriority]
     select = selector.EntitySelector(selector.EntitySelectorConfig(domain="select"))
-    return vol.Schema(
+    fields: dict[Any, Any] = {
+        vol.Required(SELECTS["output"]): select,
+        vol.Optional(CONF_SOC): sensor(SensorDeviceClass.BATTERY),
+        vol.Optional(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
+        vol.Optional("grid_below_soc"): box(0, 100, 1, "%"),
+        vol.Optional("battery_above_soc"): box(0, 100, 1, "%"),
+        vol.Optional("grid_below_v"): box(10, 70, 0.1, "V"),
+        vol.Optional("battery_above_v"): box(10, 70, 0.1, "V"),
+        vol.Required("grid_output", default=d.grid_output): _choice(grid_sides, "grid_output"),
+    }
+    fields |= folded(
+        "sun",
         {
-            vol.Required(SELECTS["output"]): select,
-            vol.Optional(SELECTS["charger"]): select,
-            vol.Optional(CONF_SOC): sensor(SensorDeviceClass.BATTERY),
-            vol.Optional(CONF_BATTERY_VOLTAGE): sensor(SensorDeviceClass.VOLTAGE),
             vol.Optional(CONF_PV_POWER): sensor(SensorDeviceClass.POWER),
-            vol.Optional("grid_below_soc"): box(0, 100, 1, "%"),
-            vol.Optional("battery_above_soc"): box(0, 100, 1, "%"),
-            vol.Optional("grid_below_v"): box(10, 70, 0.1, "V"),
-            vol.Optional("battery_above_v"): box(10, 70, 0.1, "V"),
             vol.Required("battery_min_pv", default=d.battery_min_pv_w): box(0, 50000, 10, "W"),
+        },
+    )
+    fields |= folded(
+        "window",
+        {
             vol.Optional(CONF_WINDOW_START): selector.TimeSelector(),
             vol.Optional(CONF_WINDOW_END): selector.TimeSelector(),
-            vol.Required("grid_output", default=d.grid_output): _choice(grid_sides, "grid_output"),
+        },
+    )
+    fields |= folded(
+        "chargers",
+        {
+            vol.Optional(SELECTS["charger"]): select,
             vol.Optional("grid_charger"): _choice(chargers, "charger_priority"),
             vol.Optional("battery_charger"): _choice(chargers, "charger_priority"),
+        },
+    )
+    fields |= folded(
+        "limits",
+        {
             vol.Required("min_dwell", default=d.min_dwell_s / 60): box(0, 240, 1, "min"),
             vol.Required("daily_writes", default=d.daily_writes): box(1, 100, 1, "writes"),
             vol.Required("stale_after", default=d.stale_after_s / 60): box(1, 120, 1, "min"),
             vol.Required("grid_when_stale", default=False): selector.BooleanSelector(),
-        }
+        },
     )
+    return vol.Schema(fields)
 
 
 def validate(options: dict[str, Any]) -> dict[str, str]:
@@ -88,7 +107,7 @@ def validate(options: dict[str, Any]) -> dict[str, str]:
     if options.get("grid_below_v") is not None and not options.get(CONF_BATTERY_VOLTAGE):
         return {CONF_BATTERY_VOLTAGE: "sensor_needed"}
     if float(options.get("battery_min_pv", 0)) > 0 and not options.get(CONF_PV_POWER):
-        return {CONF_PV_POWER: "sensor_needed"}
+        return {CONF_PV_POWER: "pv_sensor_needed"}
     if (options.get(CONF_WINDOW_START) is None) != (options.get(CONF_WINDOW_END) is None):
         return {CONF_WINDOW_END: "window_pair"}
     if (options.get("grid_charger") is None) != (options.get("battery_charger") is None) or (
