@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -327,6 +329,17 @@ async def test_mosfets_switch_and_are_read_back(
     await client.set_mosfet(charge=True, on=True)
     assert emulator.battery.charge_mosfet
     assert emulator.writes == [(0xDA, False), (0xD9, False), (0xDA, True)]
+
+
+async def test_a_switch_during_a_poll_waits_for_the_line(
+    client: DalyBmsClient, emulator: DalyBmsEmulator
+) -> None:
+    """The owner switches a MOSFET while Home Assistant polls: both go through, each with
+    its own replies (one line, one request at a time), and the poll is a whole status."""
+    status, _ = await asyncio.gather(client.read_status(), client.set_mosfet(charge=True, on=False))
+    assert len(status.cell_voltages) == 16
+    assert emulator.writes == [(0xDA, False)]
+    assert not (await client.read_status()).charge_mosfet
 
 
 async def test_mosfet_that_does_not_follow_is_an_error(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 from collections.abc import AsyncIterator
 
@@ -353,6 +355,14 @@ async def test_line_faults_are_errors_and_the_next_read_recovers(
         await client.read_status()
     emulator.fault = LineFault.NONE
     assert (await client.read_status()).soc == 50
+
+
+async def test_two_reads_at_once_take_turns_on_the_line(
+    client: JkBmsClient, emulator: JkBmsEmulator
+) -> None:
+    """A poll and a refresh asked for at the same moment: each gets a whole reply of its own."""
+    first, second = await asyncio.gather(client.read_status(), client.read_status())
+    assert len(first.cell_voltages) == len(second.cell_voltages) == 16
 
 
 async def test_port_that_does_not_exist() -> None:

@@ -30,6 +30,9 @@ class SerialLink:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._dirty = False
+        # One request and its reply at a time: a client holds this across the two, so a
+        # write made during a poll waits for the line instead of reading the poll's reply.
+        self.turn = asyncio.Lock()
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self._reader is None or self._writer is None:

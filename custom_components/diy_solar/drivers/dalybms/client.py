@@ -73,8 +73,9 @@ class DalyBmsClient:
 
     async def query(self, data_id: int, frames: int = 1, data: bytes = b"") -> list[bytes]:
         sent = request(data_id, self.host, data)
-        await self.link.send(sent)
-        return [await self._read_frame(data_id, sent) for _ in range(frames)]
+        async with self.link.turn:
+            await self.link.send(sent)
+            return [await self._read_frame(data_id, sent) for _ in range(frames)]
 
     async def _one(self, data_id: DataId) -> bytes:
         return (await self.query(data_id))[0]

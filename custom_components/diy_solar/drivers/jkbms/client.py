@@ -36,16 +36,17 @@ class JkBmsClient:
     async def read_frame(self) -> bytes:
         """One whole read-all reply, framed by its length field; a half-duplex adapter's
         echo of the request is skipped."""
-        await self.link.send(READ_ALL_REQUEST)
-        while True:
-            await self.link.seek(HEADER)
-            length = int.from_bytes(await self.link.read(2))
-            if not MIN_FRAME - 2 <= length <= MAX_FRAME:
-                self.link.mark_dirty()
-                raise BmsFrameError(f"implausible frame length {length}")
-            frame = HEADER + length.to_bytes(2) + await self.link.read(length - 2)
-            if frame != READ_ALL_REQUEST:
-                return frame
+        async with self.link.turn:
+            await self.link.send(READ_ALL_REQUEST)
+            while True:
+                await self.link.seek(HEADER)
+                length = int.from_bytes(await self.link.read(2))
+                if not MIN_FRAME - 2 <= length <= MAX_FRAME:
+                    self.link.mark_dirty()
+                    raise BmsFrameError(f"implausible frame length {length}")
+                frame = HEADER + length.to_bytes(2) + await self.link.read(length - 2)
+                if frame != READ_ALL_REQUEST:
+                    return frame
 
     async def read_status(self) -> BmsStatus:
         frame = await self.read_frame()
