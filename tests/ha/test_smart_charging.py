@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.diy_solar.const import DOMAIN
 from custom_components.diy_solar.emulators.charge_firmware import BatteryModel, ChargeFirmware
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator
+from custom_components.diy_solar.smart_charging import settings_from
 from tests.ha.common import PREFIX, answer_forms
 
 FLOAT_INDEX, CURRENT_INDEX, BULK_INDEX = 11, 14, 10
@@ -249,3 +250,12 @@ async def test_a_simulated_day_ends_fully_charged(
     assert phases[:3] == ["bulk", "absorption", "float"]
     assert emulator.battery is not None and emulator.battery.soc >= 0.99
     assert emulator.qpiri[FLOAT_INDEX] == "54.0"  # the real float, back by evening
+
+
+@pytest.mark.parametrize(("chemistry", "rebulk"), [("lead_acid", 50.0), ("lithium", None)])
+def test_a_stored_rebulk_voltage_is_a_lead_acid_level_only(
+    chemistry: str, rebulk: float | None
+) -> None:
+    """An entry saved before the forms asked by chemistry may hold a re-bulk voltage next
+    to a lithium chemistry: it must not start lithium charges."""
+    assert settings_from({"chemistry": chemistry, "rebulk_v": 50.0}).rebulk_v == rebulk

@@ -57,15 +57,18 @@ def settings_from(options: dict[str, Any]) -> Settings:
     d = Settings()
 
     opt = partial(option, options)
+    chemistry = Chemistry(options.get(CONF_CHEMISTRY, Chemistry.LEAD_ACID))
 
     return Settings(
-        chemistry=Chemistry(options.get(CONF_CHEMISTRY, Chemistry.LEAD_ACID)),
+        chemistry=chemistry,
         absorption_v=opt("absorption_v", d.absorption_v),
         float_v=opt("float_v", d.float_v),
         tail_current_a=opt("tail_current", d.tail_current_a),
         tail_s=opt("tail_time", d.tail_s / 60, 60),
         max_absorption_s=opt("max_absorption", d.max_absorption_s / 60, 60),
-        rebulk_v=options.get("rebulk_v"),
+        # A lead-acid level only: an entry stored before the forms asked by chemistry may
+        # still hold one, which must not start lithium charges.
+        rebulk_v=options.get("rebulk_v") if chemistry is Chemistry.LEAD_ACID else None,
         rebulk_soc=options.get("rebulk_soc"),
         float_step_v=opt("float_step", d.float_step_v),
         float_step_s=opt("float_step_time", d.float_step_s),
