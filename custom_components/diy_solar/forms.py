@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import voluptuous as vol
@@ -80,6 +80,25 @@ def nest(schema: vol.Schema, values: Mapping[str, Any]) -> dict[str, Any]:
     for key, fields in sections.items():
         nested[key] = {k: v for k, v in values.items() if k in fields}
     return nested
+
+
+def read_answer(
+    schema: vol.Schema,
+    user_input: Mapping[str, Any],
+    validate: Callable[[dict[str, Any]], dict[str, str]],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A form's answer, flat, and the errors to show on the form (none: it can be kept)."""
+    answers = flatten(schema, user_input)
+    return answers, shown_errors(schema, validate(answers))
+
+
+def replacing(
+    options: Mapping[str, Any], schema: vol.Schema, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Stored options with a form's own fields replaced by its answers (an optional field
+    left empty clears what was stored); the other forms' fields are kept."""
+    own = fields_of(schema)
+    return {**{k: v for k, v in options.items() if k not in own}, **answers}
 
 
 def shown_errors(schema: vol.Schema, errors: dict[str, str]) -> dict[str, str]:

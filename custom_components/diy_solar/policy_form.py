@@ -18,7 +18,7 @@ from homeassistant.const import CONF_NAME
 
 from .const import CONF_DEVICE_TYPE, DeviceType
 from .flow import DiySolarFlow
-from .forms import flatten, nest, shown_errors
+from .forms import nest, read_answer
 
 
 @dataclass(frozen=True)
@@ -38,34 +38,40 @@ class PolicyForm:
         return self.step or self.kind.value
 
 
-def _answer(
-    form: PolicyForm, schema: vol.Schema, user_input: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    answers = flatten(schema, user_input)
-    return answers, shown_errors(schema, form.validate(answers))
-
-
-class PolicyFormFlow(DiySolarFlow):
-    """Adds a policy; reconfiguring one, the same forms rename it and change its options
-    (its entry is updated and reloads)."""
+class _Answers:
+    """The answers of the forms shown so far, kept until the last form."""
 
     _policy_answers: dict[str, Any]
+
+    def _keep(
+        self, form: PolicyForm, schema: vol.Schema, user_input: dict[str, Any]
+    ) -> dict[str, str]:
+        """Read a form's answer; kept with the earlier forms' when it has no errors (the
+        first form starts afresh). The errors to show."""
+        answers, errors = read_answer(schema, user_input, form.validate)
+        if not errors:
+            earlier = {} if form.step is None else self._policy_answers
+            self._policy_answers = earlier | answers
+        return errors
+
+
+class PolicyFormFlow(DiySolarFlow, _Answers):
+    """Adds a policy; reconfiguring one, the same forms rename it and change its options
+    (its entry is updated and reloads)."""
 
     async def _async_policy_form_step(
         self, form: PolicyForm, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
-        first = form.step is None
         reconfiguring = self.source == SOURCE_RECONFIGURE
         schema = form.schema()
-        if first:
+        if form.step is None:
             schema = vol.Schema({vol.Required(CONF_NAME, default=form.default_name): str}).extend(
                 schema.schema
             )
         errors: dict[str, str] = {}
         if user_input is not None:
-            answers, errors = _answer(form, schema, user_input)
+            errors = self._keep(form, schema, user_input)
             if not errors:
-                self._policy_answers = ({} if first else self._policy_answers) | answers
                 if form.then is not None:
                     return await self._async_policy_form_step(form.then(self._policy_answers), None)
                 options = dict(self._policy_answers)
@@ -88,21 +94,16 @@ class PolicyFormFlow(DiySolarFlow):
         )
 
 
-class PolicyFormOptions(OptionsFlow):
-    _policy_answers: dict[str, Any]
-
+class PolicyFormOptions(OptionsFlow, _Answers):
     async def _async_policy_form_options(
         self, form: PolicyForm, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         """Everything the policy reads, writes and decides by."""
         schema = form.schema()
         errors: dict[str, str] = {}
-        answers: dict[str, Any] = {}
         if user_input is not None:
-            answers, errors = _answer(form, schema, user_input)
+            errors = self._keep(form, schema, user_input)
             if not errors:
-                first = form.step is None
-                self._policy_answers = ({} if first else self._policy_answers) | answers
                 if form.then is not None:
                     return await self._async_policy_form_options(
                         form.then(self._policy_answers), None
@@ -111,7 +112,7 @@ class PolicyFormOptions(OptionsFlow):
         return self.async_show_form(
             step_id=form.step_id,
             data_schema=self.add_suggested_values_to_schema(
-                schema, nest(schema, answers or self.config_entry.options)
+                schema, user_input or nest(schema, self.config_entry.options)
             ),
             errors=errors,
         )

@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.diy_solar.const import DOMAIN
-from custom_components.diy_solar.forms import nest
+from custom_components.diy_solar.forms import fields_of, nest
 
 PREFIX = "axpert_92932105105315"
 
@@ -105,10 +105,6 @@ def suggested(schema: vol.Schema) -> dict[str, Any]:
     return shown
 
 
-def form_fields(schema: vol.Schema) -> set[str]:
-    return set(suggested(schema))
-
-
 async def answer_forms(
     manager: FlowManager[Any, Any, Any],
     result: Any,
@@ -123,7 +119,8 @@ async def answer_forms(
         forms = None if forms is None else forms - 1
         schema, step = result["data_schema"], result["step_id"]
         shown = {k: v for k, v in suggested(schema).items() if v is not None}
-        own = {k: v for k, v in answers.items() if k in shown or k in form_fields(schema)}
+        fields = fields_of(schema)
+        own = {k: v for k, v in answers.items() if k in fields}
         answer = nest(schema, shown | own)
         result = await manager.async_configure(result["flow_id"], answer)
         if result["type"] is FlowResultType.FORM and result["step_id"] == step:

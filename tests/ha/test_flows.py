@@ -34,12 +34,12 @@ from custom_components.diy_solar.drivers.meanwell.protocol import EEP_OFF
 from custom_components.diy_solar.drivers.pi30 import transport as pi30_transport
 from custom_components.diy_solar.emulators.meanwell import MeanWellEmulator
 from custom_components.diy_solar.emulators.pi30 import Pi30Emulator, PtyServer
-from custom_components.diy_solar.forms import nest
+from custom_components.diy_solar.forms import fields_of, nest
 from custom_components.diy_solar.options_flow import POLICY_FORMS
 from custom_components.diy_solar.runtime import RuntimeData
 from custom_components.diy_solar.smart_charging.flow import LEVELS as CHARGING_LEVELS
 from custom_components.diy_solar.zero_export.flow import entities_schema, tuning_schema
-from tests.ha.common import answer_forms, form_fields, suggested, usb_info
+from tests.ha.common import answer_forms, suggested, usb_info
 from tests.ha.test_generator import GENERATOR as GENERATOR_FORM
 
 SERIAL = "92932105105315"
@@ -183,7 +183,7 @@ async def test_smart_charging_asks_only_for_the_chosen_chemistry(hass: HomeAssis
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "smart_charging"}
     )
-    first = form_fields(result["data_schema"])
+    first = fields_of(result["data_schema"])
     assert "chemistry" in first
     assert not first & {"absorption_v", "rebulk_v", "cell_limit"}
     answers = {CONF_NAME: "Charging", **SMART_CHARGING}
@@ -192,7 +192,7 @@ async def test_smart_charging_asks_only_for_the_chosen_chemistry(hass: HomeAssis
         {k: v for k, v in answers.items() if k in first} | {"bms": {}},
     )
     assert result["step_id"] == "smart_charging_lead_acid"
-    lead_acid = form_fields(result["data_schema"])
+    lead_acid = fields_of(result["data_schema"])
     assert {"absorption_v", "tail_current", "rebulk_v"} <= lead_acid
     assert not lead_acid & set(LITHIUM_ONLY)
     with patch.dict(integration.SETUP, {DeviceType.SMART_CHARGING: _never_set_up}):
@@ -205,7 +205,7 @@ async def test_smart_charging_asks_only_for_the_chosen_chemistry(hass: HomeAssis
             hass.config_entries.options, result, {"chemistry": "lithium"}, forms=1
         )
         assert result["step_id"] == "smart_charging_lithium"
-        lithium = form_fields(result["data_schema"])
+        lithium = fields_of(result["data_schema"])
         assert set(LITHIUM_ONLY) <= lithium
         assert "rebulk_v" not in lithium
         # Shared levels come filled in from the lead-acid answers.

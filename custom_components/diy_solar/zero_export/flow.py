@@ -58,7 +58,7 @@ from ..const import (
     DeviceType,
 )
 from ..flow import DiySolarFlow
-from ..forms import box, fields_of, flatten, folded, nest, shown_errors
+from ..forms import box, folded, nest, read_answer, replacing
 from ..policies.zero_export import Settings
 from .actuators import can_drive, device_kinds
 from .settings import parse_profile, parse_windows
@@ -269,10 +269,10 @@ class ZeroExportFlow(DiySolarFlow):
                 options = {k: v for k, v in user_input.items() if k != CONF_NAME}
                 if reconfiguring:
                     entry = self._get_reconfigure_entry()
-                    own = fields_of(schema)
-                    kept = {k: v for k, v in entry.options.items() if k not in own}
                     self.hass.config_entries.async_update_entry(
-                        entry, title=user_input[CONF_NAME], options={**kept, **options}
+                        entry,
+                        title=user_input[CONF_NAME],
+                        options=replacing(entry.options, schema, options),
                     )
                     return self.async_abort(reason="reconfigure_successful")
                 return self.async_create_entry(
@@ -318,18 +318,16 @@ class ZeroExportOptions(OptionsFlow):
         """One of the option forms: it replaces the keys of its own fields (an optional
         field left empty clears what was stored) and keeps the other form's."""
         errors: dict[str, str] = {}
-        answers: dict[str, Any] = {}
         if user_input is not None:
-            answers = flatten(schema, user_input)
-            errors = shown_errors(schema, validate(answers))
+            answers, errors = read_answer(schema, user_input, validate)
             if not errors:
-                own = fields_of(schema)
-                kept = {k: v for k, v in self.config_entry.options.items() if k not in own}
-                return self.async_create_entry(data={**kept, **answers})
+                return self.async_create_entry(
+                    data=replacing(self.config_entry.options, schema, answers)
+                )
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                schema, nest(schema, answers or self.config_entry.options)
+                schema, user_input or nest(schema, self.config_entry.options)
             ),
             errors=errors,
         )
