@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
+import threading
 from collections.abc import AsyncIterator
 
 import can
@@ -435,6 +437,26 @@ async def test_without_a_way_to_reopen_a_lost_bus_stays_an_error(client: MeanWel
     for _poll in range(2):
         with pytest.raises(MeanWellConnectionError):
             await client.read_readings()
+
+
+async def test_closing_during_a_poll_leaves_no_listener_behind(
+    bic: MeanWellEmulator, channel: str
+) -> None:
+    """Home Assistant unloads the charger while a poll waits for its reply: the poll ends,
+    the close waits for it, and no request after the close listens on the bus again (a
+    thread nothing would ever stop)."""
+    client = await _client(channel, Family.BIC)
+    await client.identify()
+    bic.faults.no_reply = True  # the poll waits out its reply
+    poll = asyncio.ensure_future(client.read_readings())
+    await asyncio.sleep(0)
+    await client.close()
+    with pytest.raises(MeanWellConnectionError):
+        await poll
+    with pytest.raises(MeanWellConnectionError, match="closed"):
+        await client.read_readings()
+    listeners = [t for t in threading.enumerate() if t.name.startswith("diy_solar CAN")]
+    assert not [t for t in listeners if channel in t.name]
 
 
 def test_each_reading_takes_its_own_scale_and_a_code_without_one_none() -> None:

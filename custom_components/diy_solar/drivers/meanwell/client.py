@@ -136,6 +136,7 @@ class MeanWellClient:
         # Opens the bus again (blocking) once the adapter went away, e.g. unplugged.
         self._reopen = reopen
         self._bus_lost = False
+        self._closed = False
         self.family = family
         self.address = address
         self.timeout = timeout
@@ -157,8 +158,12 @@ class MeanWellClient:
         self.writes = WriteStats()
 
     async def close(self) -> None:
-        receiver, self._receiver = self._receiver, None
-        await asyncio.get_running_loop().run_in_executor(None, self._shutdown, receiver)
+        # After the request under way; none starts after it (it would start listening
+        # again, on a bus that is shut down, in a thread nothing stops).
+        async with self._lock:
+            self._closed = True
+            receiver, self._receiver = self._receiver, None
+            await asyncio.get_running_loop().run_in_executor(None, self._shutdown, receiver)
 
     def _shutdown(self, receiver: _Receiver | None) -> None:
         if receiver is not None:
@@ -174,6 +179,8 @@ class MeanWellClient:
 
     async def _usable_bus(self) -> None:
         """Open the bus again if the adapter went away since the last request."""
+        if self._closed:
+            raise MeanWellConnectionError("the client is closed")
         if not self._bus_lost:
             return
         if self._reopen is None:
